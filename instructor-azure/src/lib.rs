@@ -1,0 +1,1 @@
+//! Azure OpenAI and OpenAI-compatible transports for instructor.

@@ -1,0 +1,181 @@
+//! Replies: completions, stream chunks and token usage, read leniently (every field optional).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::message::{FunctionCall, ToolCall};
+
+/// A chat completion as the service returned it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatCompletion {
+    /// The completion's id.
+    #[serde(default)]
+    pub id: String,
+    /// The model that answered.
+    #[serde(default)]
+    pub model: String,
+    /// Unix seconds.
+    #[serde(default)]
+    pub created: i64,
+    /// The choices; instructor reads the first.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// Tokens used.
+    #[serde(default)]
+    pub usage: Option<Usage>,
+    /// Azure's prompt filter verdicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_filter_results: Option<Value>,
+    /// Backend fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_fingerprint: Option<String>,
+}
+
+/// One choice of a completion.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// Its index.
+    #[serde(default)]
+    pub index: u32,
+    /// The message.
+    #[serde(default)]
+    pub message: ResponseMessage,
+    /// `stop`, `length`, `tool_calls`, `content_filter`, `function_call`.
+    #[serde(default)]
+    pub finish_reason: Option<String>,
+    /// Azure's completion filter verdicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_filter_results: Option<Value>,
+}
+
+/// The assistant's message in a completion.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResponseMessage {
+    /// Always `assistant`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Text content.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Tool calls.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tool_calls: Vec<ToolCall>,
+    /// Legacy function call.
+    #[serde(default)]
+    pub function_call: Option<FunctionCall>,
+    /// A refusal, when the model declined.
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+/// Tokens spent; sums over attempts with `+=`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Prompt tokens.
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Completion tokens.
+    #[serde(default)]
+    pub completion_tokens: u64,
+    /// Both.
+    #[serde(default)]
+    pub total_tokens: u64,
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, rhs: Usage) {
+        self.prompt_tokens += rhs.prompt_tokens;
+        self.completion_tokens += rhs.completion_tokens;
+        self.total_tokens += rhs.total_tokens;
+    }
+}
+
+/// One `chat.completion.chunk` of a stream.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChatCompletionChunk {
+    /// The completion's id (empty on Azure's filter-only chunks).
+    #[serde(default)]
+    pub id: String,
+    /// The model (empty on Azure's filter-only chunks).
+    #[serde(default)]
+    pub model: String,
+    /// The choices' deltas; empty on Azure's first and usage-only chunks.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub choices: Vec<ChunkChoice>,
+    /// Usage, on the last chunk when `stream_options.include_usage` is set.
+    #[serde(default)]
+    pub usage: Option<Usage>,
+    /// Azure's prompt filter verdicts (first chunk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_filter_results: Option<Value>,
+}
+
+/// One choice's delta in a chunk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChunkChoice {
+    /// Its index.
+    #[serde(default)]
+    pub index: u32,
+    /// What was added; absent on Azure's annotation-only chunks.
+    #[serde(default)]
+    pub delta: Option<Delta>,
+    /// Set on the choice's last chunk.
+    #[serde(default)]
+    pub finish_reason: Option<String>,
+    /// Azure's filter verdicts on this part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_filter_results: Option<Value>,
+}
+
+/// What a chunk adds to the message.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    /// The role, on the first delta.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Text added.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Tool-call fragments, by index.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tool_calls: Vec<ToolCallDelta>,
+    /// Legacy function-call fragment.
+    #[serde(default)]
+    pub function_call: Option<FunctionCallDelta>,
+    /// Refusal text added.
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+/// A fragment of a tool call.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolCallDelta {
+    /// Which call this fragment belongs to.
+    #[serde(default)]
+    pub index: u32,
+    /// The call's id, on its first fragment.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The function fragment.
+    #[serde(default)]
+    pub function: Option<FunctionCallDelta>,
+}
+
+/// A fragment of a function name and arguments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FunctionCallDelta {
+    /// The name, on the first fragment.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// More argument text.
+    #[serde(default)]
+    pub arguments: Option<String>,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}

@@ -1,0 +1,203 @@
+//! The one error type of the SDK.
+
+use std::time::Duration;
+
+use crate::completion::{ChatCompletion, Usage};
+use crate::validation::ValidationErrors;
+
+/// Everything that can go wrong, each with what to do about it.
+///
+/// Secrets (API keys, tokens) never appear in any variant.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The service rejected the credentials (HTTP 401 or 403).
+    #[error("authentication failed (HTTP {status}): {message}. Check the endpoint and the API key or token, and for Entra ID the role \"Cognitive Services OpenAI User\" and the scope https://cognitiveservices.azure.com/.default")]
+    Authentication {
+        /// HTTP status.
+        status: u16,
+        /// The server's message.
+        message: String,
+    },
+
+    /// The deployment named in the request does not exist on this endpoint.
+    #[error("deployment `{deployment}` was not found at {endpoint}: {message}. Check the deployment name in the Azure portal (it is not always the model name); a deployment made in the last 5 minutes may not be ready yet")]
+    DeploymentNotFound {
+        /// The deployment asked for.
+        deployment: String,
+        /// The endpoint asked.
+        endpoint: String,
+        /// The server's message.
+        message: String,
+    },
+
+    /// Azure's content filter blocked the prompt or the completion.
+    #[error("the {origin} was blocked by the content filter (categories: {}): {message}. Rephrase the input or review the deployment's content filter policy", .categories.join(", "))]
+    ContentFilter {
+        /// `prompt` or `completion`.
+        origin: FilterOrigin,
+        /// The categories that were filtered (`hate`, `violence`, `jailbreak`, …).
+        categories: Vec<String>,
+        /// The server's message.
+        message: String,
+    },
+
+    /// Too many requests, even after the transport's own retries.
+    #[error("rate limited (HTTP 429){}: {message}. Slow down, raise the deployment's quota, or raise the retry budget", .retry_after.map(|d| format!(", retry after {:.1}s", d.as_secs_f64())).unwrap_or_default())]
+    RateLimited {
+        /// What the server asked to wait, if it said.
+        retry_after: Option<Duration>,
+        /// The server's message.
+        message: String,
+    },
+
+    /// Any other error the service answered with.
+    #[error("the service answered HTTP {status}{}: {message}", .code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    Api {
+        /// HTTP status.
+        status: u16,
+        /// The error code the server sent, if any.
+        code: Option<String>,
+        /// The server's message, or an excerpt of a body that was not JSON.
+        message: String,
+        /// Azure's `apim-request-id` or `x-request-id`, for support tickets.
+        request_id: Option<String>,
+    },
+
+    /// No answer in time.
+    #[error("timed out after {:.1}s while {phase}. Raise the timeout, or check that the endpoint is reachable", .after.as_secs_f64())]
+    Timeout {
+        /// Connecting, waiting for the reply, or reading the stream.
+        phase: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+
+    /// The connection failed or broke.
+    #[error("transport error: {message}. Check the endpoint URL and the network")]
+    Transport {
+        /// What failed.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// The stream ended before the service said it was done.
+    #[error("the stream ended early: {message}. The value would be incomplete; retry the request")]
+    StreamInterrupted {
+        /// What happened.
+        message: String,
+    },
+
+    /// The reply was cut at the token limit.
+    #[error("the reply was cut at the token limit (finish_reason `length`). Raise max_tokens / max_completion_tokens or ask for less")]
+    Truncated,
+
+    /// The model declined to answer.
+    #[error("the model refused: {0}")]
+    Refusal(String),
+
+    /// The reply could not be read as the mode's answer, or not as the target type.
+    #[error("could not read the model's reply: {message}")]
+    Parse {
+        /// What was wrong.
+        message: String,
+    },
+
+    /// The value was parsed but did not pass validation.
+    #[error("the value failed validation: {0}")]
+    Validation(ValidationErrors),
+
+    /// Every attempt failed.
+    #[error("{} attempt(s) failed; the last: {}. Raise max_retries, simplify the type, or use a stronger model", .0.attempts, .0.errors.last().map(|e| e.to_string()).unwrap_or_default())]
+    RetriesExhausted(Box<RetriesExhausted>),
+
+    /// The request or client is configured wrongly or asks for what the service cannot do.
+    #[error("configuration error: {0}")]
+    Configuration(String),
+
+    /// The mode or a request field is not available with this service or api-version.
+    #[error("{what} is not supported by {by}{}{}", .since.as_ref().map(|v| format!("; it needs api-version {v} or later")).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("; {s}")).unwrap_or_default())]
+    Unsupported {
+        /// What was asked for.
+        what: String,
+        /// The service and api-version.
+        by: String,
+        /// The first api-version that has it, if any.
+        since: Option<String>,
+        /// What would work instead.
+        suggestion: Option<String>,
+    },
+}
+
+/// Where the content filter struck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOrigin {
+    /// The input.
+    Prompt,
+    /// The model's output.
+    Completion,
+}
+
+impl std::fmt::Display for FilterOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FilterOrigin::Prompt => "prompt",
+            FilterOrigin::Completion => "completion",
+        })
+    }
+}
+
+/// What every attempt of an extraction did, when none succeeded.
+#[derive(Debug)]
+pub struct RetriesExhausted {
+    /// How many requests were sent.
+    pub attempts: u32,
+    /// The error of each attempt, in order.
+    pub errors: Vec<Error>,
+    /// The last completion received, if any.
+    pub last_completion: Option<ChatCompletion>,
+    /// Tokens summed over all attempts.
+    pub usage: Usage,
+}
+
+impl Error {
+    /// True for errors a retry of the same request may cure (rate limits, 5xx, timeouts, broken connections).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::RateLimited { .. }
+            | Error::Timeout { .. }
+            | Error::Transport { .. }
+            | Error::StreamInterrupted { .. } => true,
+            Error::Api { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// True for errors the model can fix when told about them (bad JSON, schema or validation failures).
+    pub fn is_reaskable(&self) -> bool {
+        matches!(self, Error::Parse { .. } | Error::Validation(_))
+    }
+
+    /// A transport error with a source.
+    pub fn transport(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Transport {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// A parse error.
+    pub fn parse(message: impl Into<String>) -> Self {
+        Error::Parse {
+            message: message.into(),
+        }
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

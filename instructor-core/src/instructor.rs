@@ -1,0 +1,58 @@
+//! The trait `#[derive(Instructor)]` implements.
+
+use std::fmt::Debug;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::validation::ValidationErrors;
+
+/// A type a model can be asked to produce: its JSON Schema, its partial twin for streaming, and its
+/// validation.
+///
+/// Derive it with `#[derive(Instructor)]` beside serde's `Deserialize`.
+pub trait Instructor: DeserializeOwned + Send + 'static {
+    /// The partial twin: every field optional, nested derived types replaced by their partials, so
+    /// any prefix of a streamed value deserializes.
+    type Partial: DeserializeOwned + Serialize + Default + Clone + PartialEq + Debug + Send + 'static;
+
+    /// The name given to the model (tool name, `json_schema.name`): the type name, generics included.
+    fn schema_name() -> String;
+
+    /// The type's description (its doc comment), if any.
+    fn description() -> Option<String> {
+        None
+    }
+
+    /// The JSON Schema of the type, nested types in `$defs`.
+    fn json_schema() -> Value;
+
+    /// The schema under OpenAI strict-mode rules: `additionalProperties: false` on every object,
+    /// every property required, optional values as unions with `null`, no rejected keywords.
+    fn json_schema_strict() -> Value;
+
+    /// Runs the field, nested and type-level validators and the built-in constraints.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+
+    /// For an enum whose variants each wrap one derived type (externally tagged): one tool per
+    /// variant, for `Mode::ParallelTools`. `None` for every other type.
+    fn parallel_tools() -> Option<Vec<ToolSchema>> {
+        None
+    }
+}
+
+/// One tool of a parallel-tools enum: a variant and its payload's schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSchema {
+    /// The variant's name as serde writes it; the tool's name.
+    pub name: String,
+    /// The payload type's description.
+    pub description: Option<String>,
+    /// The payload's JSON Schema.
+    pub parameters: Value,
+    /// The payload's strict JSON Schema.
+    pub strict_parameters: Value,
+}

@@ -1,0 +1,156 @@
+//! The seam between the engine and the wire.
+//!
+//! The engine builds a chat-completions body as JSON and hands it to a transport; the transport
+//! sends it (HTTP in `instructor-azure`, scripted replies in tests) and hands back the reply's JSON,
+//! or, for streams, the JSON of each server-sent event up to `data: [DONE]`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures::Stream;
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// A blocking stream of chunk JSON values, one per server-sent event, ending after `[DONE]`.
+///
+/// A stream that ends without `[DONE]` yields an [`Error::StreamInterrupted`](crate::Error::StreamInterrupted) last.
+pub type ChunkIter = Box<dyn Iterator<Item = Result<Value>> + Send>;
+
+/// An async stream of chunk JSON values, one per server-sent event, ending after `[DONE]`.
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Value>> + Send>>;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A request-body capability that a service or api-version may lack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Feature {
+    /// `tools` and a named `tool_choice`.
+    Tools,
+    /// `tool_choice: "required"`.
+    ToolChoiceRequired,
+    /// `tools[].function.strict`.
+    StrictTools,
+    /// `parallel_tool_calls`.
+    ParallelToolCalls,
+    /// Legacy `functions` / `function_call`.
+    Functions,
+    /// `response_format: {type: json_object}`.
+    JsonObject,
+    /// `response_format: {type: json_schema}`.
+    JsonSchema,
+    /// `stream_options: {include_usage}`.
+    StreamUsage,
+    /// `max_completion_tokens`.
+    MaxCompletionTokens,
+    /// `seed`.
+    Seed,
+    /// The `developer` role.
+    DeveloperRole,
+}
+
+impl Feature {
+    /// How the feature appears in a request body, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Feature::Tools => "`tools`",
+            Feature::ToolChoiceRequired => "`tool_choice: \"required\"`",
+            Feature::StrictTools => "strict tools (`tools[].function.strict`)",
+            Feature::ParallelToolCalls => "`parallel_tool_calls`",
+            Feature::Functions => "legacy `functions`",
+            Feature::JsonObject => "`response_format: json_object`",
+            Feature::JsonSchema => "`response_format: json_schema` (structured outputs)",
+            Feature::StreamUsage => "`stream_options.include_usage`",
+            Feature::MaxCompletionTokens => "`max_completion_tokens`",
+            Feature::Seed => "`seed`",
+            Feature::DeveloperRole => "the `developer` role",
+        }
+    }
+}
+
+/// Whether a transport's service accepts a [`Feature`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Support {
+    /// Accepted.
+    Yes,
+    /// Not accepted by the configured api-version; `since` names the first one that has it.
+    No {
+        /// Service and api-version, as `Azure OpenAI api-version 2024-06-01`.
+        by: String,
+        /// The first api-version that accepts it, if one does.
+        since: Option<String>,
+    },
+}
+
+/// Sends chat-completions bodies and blocks for the reply.
+pub trait Transport: Send + Sync {
+    /// Sends `body` (a complete chat-completions request, `model` included) and returns the reply's JSON.
+    ///
+    /// Errors the service sends are mapped to [`Error`](crate::Error) variants here; the transport
+    /// retries what is transient (429, 5xx) within its own budget.
+    fn send(&self, body: &Value) -> Result<Value>;
+
+    /// Sends `body` with `stream: true` and returns the chunk JSON values as they arrive.
+    fn stream(&self, body: &Value) -> Result<ChunkIter>;
+
+    /// The deployment or model used when a request names none.
+    fn default_model(&self) -> Option<&str> {
+        None
+    }
+
+    /// Whether the service and api-version accept `feature`.
+    fn supports(&self, _feature: Feature) -> Support {
+        Support::Yes
+    }
+}
+
+/// Sends chat-completions bodies asynchronously.
+pub trait AsyncTransport: Send + Sync {
+    /// Sends `body` and returns the reply's JSON; see [`Transport::send`].
+    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>>;
+
+    /// Sends `body` with `stream: true`; see [`Transport::stream`].
+    fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>>;
+
+    /// The deployment or model used when a request names none.
+    fn default_model(&self) -> Option<&str> {
+        None
+    }
+
+    /// Whether the service and api-version accept `feature`.
+    fn supports(&self, _feature: Feature) -> Support {
+        Support::Yes
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
+    fn send(&self, body: &Value) -> Result<Value> {
+        (**self).send(body)
+    }
+    fn stream(&self, body: &Value) -> Result<ChunkIter> {
+        (**self).stream(body)
+    }
+    fn default_model(&self) -> Option<&str> {
+        (**self).default_model()
+    }
+    fn supports(&self, feature: Feature) -> Support {
+        (**self).supports(feature)
+    }
+}
+
+impl<T: AsyncTransport + ?Sized> AsyncTransport for std::sync::Arc<T> {
+    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>> {
+        (**self).send(body)
+    }
+    fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {
+        (**self).stream(body)
+    }
+    fn default_model(&self) -> Option<&str> {
+        (**self).default_model()
+    }
+    fn supports(&self, feature: Feature) -> Support {
+        (**self).supports(feature)
+    }
+}
