@@ -30,7 +30,7 @@ pub enum Message {
     /// What the model said before, kept to continue the conversation.
     Assistant {
         /// The text of the reply, if any.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         content: Option<String>,
         /// The tool calls the model made, if any.
         #[serde(skip_serializing_if = "Vec::is_empty", default)]

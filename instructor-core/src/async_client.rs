@@ -1,0 +1,93 @@
+//! The async client.
+
+use crate::attempt::{Attempts, Decode, Turn};
+use crate::completion::ChatCompletion;
+use crate::decode;
+use crate::error::Result;
+use crate::instructor::Instructor;
+use crate::request::Request;
+use crate::settings::Settings;
+use crate::target::Target;
+use crate::transport::AsyncTransport;
+
+/// Extracts typed values over an [`AsyncTransport`]; the methods of [`Client`](crate::Client), awaited.
+#[derive(Debug, Clone)]
+pub struct AsyncClient<T> {
+    pub(crate) transport: T,
+    pub(crate) settings: Settings,
+}
+
+crate::client_settings::settings_builder!(AsyncClient);
+
+impl<T> AsyncClient<T> {
+    /// A client with the default settings: [`Mode::Tools`](crate::Mode::Tools), no retries.
+    pub fn new(transport: T) -> Self {
+        Self {
+            transport,
+            settings: Settings::default(),
+        }
+    }
+}
+
+impl<T: AsyncTransport> AsyncClient<T> {
+    /// Asks for one `O` and returns it parsed and validated.
+    pub async fn create<O: Instructor>(&self, request: Request) -> Result<O> {
+        self.create_with_completion(request).await.map(|(v, _)| v)
+    }
+
+    /// As [`create`](Self::create), with the last completion; its `usage` is summed over every attempt.
+    pub async fn create_with_completion<O: Instructor>(
+        &self,
+        request: Request,
+    ) -> Result<(O, ChatCompletion)> {
+        let target = Target::single::<O>(self.settings.mode);
+        self.run(request, target, decode::single::<O>).await
+    }
+
+    /// Asks for every `O` in the conversation at once, without streaming.
+    pub async fn create_many<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
+        let target = Target::iterable::<O>(self.settings.mode);
+        self.run(request, target, decode::many::<O>)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    /// [`Mode::ParallelTools`](crate::Mode::ParallelTools): one value per tool call.
+    pub async fn create_parallel<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
+        let target = Target::parallel::<O>()?;
+        self.run(request, target, decode::parallel::<O>)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    /// One `O` from a single user message, sent to the default deployment.
+    pub async fn extract<O: Instructor>(&self, prompt: impl Into<String>) -> Result<O> {
+        self.create(Request::for_default_deployment().user(prompt))
+            .await
+    }
+
+    async fn run<O>(
+        &self,
+        request: Request,
+        target: Target,
+        decode: Decode<O>,
+    ) -> Result<(O, ChatCompletion)> {
+        let transport = &self.transport;
+        let mut attempts = Attempts::new(
+            &self.settings,
+            &|f| transport.supports(f),
+            transport.default_model(),
+            request,
+            target,
+            decode,
+            false,
+        )?;
+        loop {
+            let body = attempts.body();
+            let raw = transport.send(&body).await?;
+            if let Turn::Done(value, completion) = attempts.on_reply(raw)? {
+                return Ok((value, *completion));
+            }
+        }
+    }
+}

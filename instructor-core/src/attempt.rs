@@ -1,0 +1,216 @@
+//! The re-ask loop without I/O: the blocking and the async client both drive it.
+//!
+//! Each turn: [`Attempts::body`] gives the body to send, [`Attempts::on_reply`] reads what came
+//! back and either finishes, or appends the re-ask messages for the next turn, or gives up.
+
+use serde_json::Value;
+
+use crate::body::{self, BodyOptions};
+use crate::completion::{ChatCompletion, ResponseMessage, Usage};
+use crate::error::{Error, Result, RetriesExhausted};
+use crate::hooks::RetryEvent;
+use crate::message::Message;
+use crate::mode::Mode;
+use crate::reask;
+use crate::reply;
+use crate::request::Request;
+use crate::settings::Settings;
+use crate::target::Target;
+use crate::transport::{Feature, Support};
+
+/// Reads the value out of a reply message.
+pub(crate) type Decode<O> = fn(Mode, &Target, &ResponseMessage) -> Result<O>;
+
+/// What a turn ended with.
+pub(crate) enum Turn<O> {
+    /// The value, and the completion with usage summed over every attempt.
+    Done(O, Box<ChatCompletion>),
+    /// The model was told what was wrong; send [`Attempts::body`] again.
+    Retry,
+}
+
+/// One extraction's conversation and bookkeeping across attempts.
+pub(crate) struct Attempts<O> {
+    settings: Settings,
+    target: Target,
+    request: Request,
+    model: String,
+    messages: Vec<Message>,
+    options: BodyOptions,
+    decode: Decode<O>,
+    attempt: u32,
+    errors: Vec<Error>,
+    usage: Usage,
+}
+
+impl<O> Attempts<O> {
+    /// Checks that the service can serve the mode and request, then prepares the first attempt.
+    pub fn new(
+        settings: &Settings,
+        supports: &dyn Fn(Feature) -> Support,
+        transport_model: Option<&str>,
+        mut request: Request,
+        target: Target,
+        decode: Decode<O>,
+        stream: bool,
+    ) -> Result<Self> {
+        let mode = settings.mode;
+        check_mode(mode, supports)?;
+        check_request(&request, supports)?;
+        let model = request
+            .model
+            .clone()
+            .or_else(|| settings.default_model.clone())
+            .or_else(|| transport_model.map(str::to_owned))
+            .ok_or_else(|| {
+                Error::Configuration(
+                    "no model or deployment: name one with Request::new(\"deployment\"), or set a \
+                     default deployment on the client (AZURE_OPENAI_DEPLOYMENT)"
+                        .to_owned(),
+                )
+            })?;
+        if let Some(prompt) = &settings.system_prompt {
+            if !request.messages.iter().any(|m| matches!(m, Message::System { .. })) {
+                request.messages.insert(0, Message::system(prompt.clone()));
+            }
+        }
+        if request.messages.is_empty() {
+            return Err(Error::Configuration(
+                "the request has no messages: add one with .user(\"…\")".to_owned(),
+            ));
+        }
+        let messages = body::messages_for(mode, &target, &request.messages);
+        let stream_usage = stream && supports(Feature::StreamUsage) == Support::Yes;
+        Ok(Self {
+            settings: settings.clone(),
+            target,
+            request,
+            model,
+            messages,
+            options: BodyOptions {
+                stream,
+                stream_usage,
+            },
+            decode,
+            attempt: 0,
+            errors: Vec::new(),
+            usage: Usage::default(),
+        })
+    }
+
+    /// The body of the next attempt; the request hooks see it.
+    pub fn body(&self) -> Value {
+        let body = body::build(
+            self.settings.mode,
+            &self.target,
+            &self.request,
+            &self.model,
+            &self.messages,
+            self.options,
+        );
+        self.settings.hooks.request(&body);
+        body
+    }
+
+    /// Reads one attempt's reply JSON.
+    pub fn on_reply(&mut self, raw: Value) -> Result<Turn<O>> {
+        self.settings.hooks.response(&raw);
+        let completion = reply::completion_from(raw)?;
+        self.on_completion(completion)
+    }
+
+    /// Reads one attempt's completion (from a reply, or assembled from a stream).
+    pub fn on_completion(&mut self, mut completion: ChatCompletion) -> Result<Turn<O>> {
+        self.attempt += 1;
+        if let Some(u) = completion.usage {
+            self.usage += u;
+        }
+        let outcome = reply::message_of(&completion)
+            .and_then(|m| (self.decode)(self.settings.mode, &self.target, m));
+        match outcome {
+            Ok(value) => {
+                completion.usage = Some(self.usage);
+                Ok(Turn::Done(value, Box::new(completion)))
+            }
+            Err(e) if e.is_reaskable() => self.reask(e, completion),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Records a re-askable failure; re-asks, or gives up when attempts have run out.
+    fn reask(&mut self, error: Error, completion: ChatCompletion) -> Result<Turn<O>> {
+        let hooks = &self.settings.hooks;
+        hooks.error(&error);
+        let max_attempts = self.settings.max_attempts();
+        let reply = completion
+            .choices
+            .first()
+            .map(|c| c.message.clone())
+            .unwrap_or_default();
+        if self.attempt >= max_attempts {
+            self.errors.push(error);
+            return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
+                attempts: self.attempt,
+                errors: std::mem::take(&mut self.errors),
+                last_completion: Some(completion),
+                usage: self.usage,
+            })));
+        }
+        hooks.retry(&RetryEvent {
+            attempt: self.attempt,
+            max_attempts,
+            error: &error,
+        });
+        let reask = reask::messages(self.settings.mode, &reply, &error, &self.target.name);
+        self.messages.extend(reask);
+        self.errors.push(error);
+        Ok(Turn::Retry)
+    }
+}
+
+/// Refuses a mode the service cannot serve, naming one it can.
+fn check_mode(mode: Mode, supports: &dyn Fn(Feature) -> Support) -> Result<()> {
+    for &feature in mode.required_features() {
+        if let Support::No { by, since } = supports(feature) {
+            let alternative = [Mode::Tools, Mode::Json, Mode::MdJson]
+                .into_iter()
+                .find(|m| m.required_features().iter().all(|f| supports(*f) == Support::Yes));
+            return Err(Error::Unsupported {
+                what: format!("{mode} (it sends {})", feature.describe()),
+                by,
+                since,
+                suggestion: alternative.map(|m| format!("{m} works with this configuration")),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses request fields the service cannot take.
+fn check_request(request: &Request, supports: &dyn Fn(Feature) -> Support) -> Result<()> {
+    let mut needed = Vec::new();
+    if request.max_completion_tokens.is_some() {
+        needed.push(Feature::MaxCompletionTokens);
+    }
+    if request.seed.is_some() {
+        needed.push(Feature::Seed);
+    }
+    if request
+        .messages
+        .iter()
+        .any(|m| matches!(m, Message::Developer { .. }))
+    {
+        needed.push(Feature::DeveloperRole);
+    }
+    for feature in needed {
+        if let Support::No { by, since } = supports(feature) {
+            return Err(Error::Unsupported {
+                what: feature.describe().to_owned(),
+                by,
+                since,
+                suggestion: None,
+            });
+        }
+    }
+    Ok(())
+}

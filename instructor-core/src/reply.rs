@@ -1,0 +1,162 @@
+//! Reading a completion: stop conditions, then where the mode puts the JSON.
+
+use serde_json::Value;
+
+use crate::completion::{ChatCompletion, ResponseMessage};
+use crate::error::{Error, FilterOrigin, Result};
+use crate::message::ToolCall;
+use crate::mode::Mode;
+use crate::parse::excerpt;
+
+/// Reads the service's JSON as a completion; a reply of another shape is not the model's fault.
+pub(crate) fn completion_from(raw: Value) -> Result<ChatCompletion> {
+    if let Some(err) = raw.get("error") {
+        return Err(Error::Api {
+            status: 200,
+            code: err.get("code").and_then(Value::as_str).map(str::to_owned),
+            message: err
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("the service sent an error object")
+                .to_owned(),
+            request_id: None,
+        });
+    }
+    serde_json::from_value(raw).map_err(|e| Error::Transport {
+        message: format!("the service's reply is not a chat completion ({e})"),
+        source: None,
+    })
+}
+
+/// The first choice's message, after the conditions that end the extraction: filter, cut, refusal.
+pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage> {
+    let choice = completion.choices.first().ok_or_else(|| Error::Transport {
+        message: "the completion has no choices".to_owned(),
+        source: None,
+    })?;
+    match choice.finish_reason.as_deref() {
+        Some("content_filter") => {
+            return Err(Error::ContentFilter {
+                origin: FilterOrigin::Completion,
+                categories: filtered_categories(choice.content_filter_results.as_ref()),
+                message: "the completion was withheld".to_owned(),
+            })
+        }
+        Some("length") => return Err(Error::Truncated),
+        _ => {}
+    }
+    if let Some(refusal) = choice.message.refusal.as_deref().filter(|r| !r.is_empty()) {
+        return Err(Error::Refusal(refusal.to_owned()));
+    }
+    Ok(&choice.message)
+}
+
+/// The names of the filter categories marked `filtered: true`.
+pub fn filtered_categories(results: Option<&Value>) -> Vec<String> {
+    let Some(Value::Object(map)) = results else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(_, v)| v.get("filtered").and_then(Value::as_bool) == Some(true))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+/// The JSON text of a single-value reply in `mode`.
+pub(crate) fn json_text(mode: Mode, tool_name: &str, message: &ResponseMessage) -> Result<String> {
+    match mode {
+        Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools => {
+            let call = message
+                .tool_calls
+                .iter()
+                .find(|c| c.function.name == tool_name)
+                .or_else(|| message.tool_calls.first())
+                .ok_or_else(|| no_call(tool_name, message))?;
+            Ok(call.function.arguments.clone())
+        }
+        Mode::Functions => message
+            .function_call
+            .as_ref()
+            .map(|f| f.arguments.clone())
+            .or_else(|| message.tool_calls.first().map(|c| c.function.arguments.clone()))
+            .ok_or_else(|| no_call(tool_name, message)),
+        Mode::Json | Mode::JsonSchema | Mode::JsonO1 => Ok(content(message)?.trim().to_owned()),
+        Mode::MdJson => Ok(json_in_markdown(content(message)?).to_owned()),
+    }
+}
+
+/// Every tool call of a parallel reply.
+pub(crate) fn tool_calls(message: &ResponseMessage) -> Result<&[ToolCall]> {
+    if message.tool_calls.is_empty() {
+        return Err(no_call("any of the tools", message));
+    }
+    Ok(&message.tool_calls)
+}
+
+fn content(message: &ResponseMessage) -> Result<&str> {
+    message
+        .content
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .ok_or_else(|| Error::parse("the reply has no content; answer with the JSON value"))
+}
+
+fn no_call(tool_name: &str, message: &ResponseMessage) -> Error {
+    let said = message
+        .content
+        .as_deref()
+        .map(|c| format!(" It answered with text instead: {}", excerpt(c, 200)))
+        .unwrap_or_default();
+    Error::parse(format!(
+        "the reply did not call `{tool_name}`.{said} Call the function with the extracted arguments"
+    ))
+}
+
+/// The JSON in a markdown reply: the ```json fence, else any fence, else the first JSON value.
+pub(crate) fn json_in_markdown(text: &str) -> &str {
+    if let Some(inner) = fenced(text, "```json").or_else(|| fenced(text, "```")) {
+        return inner.trim();
+    }
+    first_json_value(text).unwrap_or(text.trim())
+}
+
+fn fenced<'a>(text: &'a str, opening: &str) -> Option<&'a str> {
+    let start = text.find(opening)? + opening.len();
+    let rest = text.get(start..)?;
+    // Skip the rest of the opening line (a language tag or nothing).
+    let body_start = rest.find('\n').map(|i| i + 1).unwrap_or(0);
+    let body = rest.get(body_start..)?;
+    let end = body.find("```").unwrap_or(body.len());
+    body.get(..end)
+}
+
+fn first_json_value(text: &str) -> Option<&str> {
+    let start = text.find(['{', '['])?;
+    let rest = text.get(start..)?;
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>();
+    match values.next() {
+        Some(Ok(_)) => rest.get(..values.byte_offset()),
+        _ => Some(rest),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_json_is_found() {
+        assert_eq!(json_in_markdown("Here:\n```json\n{\"a\":1}\n```\nbye"), "{\"a\":1}");
+        assert_eq!(json_in_markdown("```\n[1]\n```"), "[1]");
+        assert_eq!(json_in_markdown("The answer is {\"a\": {\"b\": 2}} ok"), "{\"a\": {\"b\": 2}}");
+        assert_eq!(json_in_markdown("```json\n{\"a\":1}"), "{\"a\":1}");
+        assert_eq!(json_in_markdown("nothing"), "nothing");
+    }
+
+    #[test]
+    fn filtered_categories_are_named() {
+        let v = serde_json::json!({"hate": {"filtered": false}, "violence": {"filtered": true, "severity": "medium"}});
+        assert_eq!(filtered_categories(Some(&v)), vec!["violence".to_owned()]);
+        assert!(filtered_categories(None).is_empty());
+    }
+}
