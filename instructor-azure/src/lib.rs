@@ -1,1 +1,53 @@
 //! Azure OpenAI and OpenAI-compatible transports for instructor.
+//!
+//! - [`AzureOpenAI`] / [`AsyncAzureOpenAI`]: an Azure OpenAI resource, by api-version
+//!   (deployment URLs, or the `/openai/v1/` form for `v1` / `preview`), with an API key or Entra ID
+//!   tokens ([`TokenCredential`], [`ClientSecretCredential`], [`StaticToken`]).
+//! - [`OpenAI`] / [`AsyncOpenAI`]: any OpenAI-compatible server (OpenAI, llama.cpp, vLLM, Ollama).
+//!
+//! Every client keeps one pooled HTTP connection pool, refuses request fields its api-version does
+//! not accept before sending ([`ApiVersion::check_body`]), retries 429 / 5xx with backoff and the
+//! server's retry-after within a [`RetryPolicy`], maps Azure's error bodies to
+//! [`instructor_core::Error`] variants, never sends credentials to another origin on redirect, and
+//! never prints them.
+//!
+//! ```no_run
+//! use instructor_azure::AzureOpenAI;
+//! use instructor_core::Transport;
+//! use serde_json::json;
+//!
+//! let client = AzureOpenAI::builder()
+//!     .api_key(std::env::var("AZURE_OPENAI_API_KEY").unwrap_or_default())
+//!     .api_version("2024-10-21")
+//!     .azure_endpoint("https://my-resource.openai.azure.com")
+//!     .deployment("gpt-4o-mini")
+//!     .build()?;
+//! let reply = client.send(&json!({"messages": [{"role": "user", "content": "Hi"}]}))?;
+//! # Ok::<(), instructor_core::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+
+mod api_version;
+mod auth;
+mod client;
+mod config;
+mod errors;
+mod http;
+mod retry;
+mod secret;
+mod url;
+
+pub use api_version::ApiVersion;
+pub use auth::{
+    AccessToken, CachedCredential, ClientSecretCredential, StaticToken, TokenCredential,
+    COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST,
+};
+pub use client::{
+    AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, AzureOpenAIBuilder, OpenAI, OpenAIBuilder,
+    OPENAI_BASE_URL,
+};
+pub use config::{
+    RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+};
+pub use secret::Secret;

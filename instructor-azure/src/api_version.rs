@@ -1,0 +1,357 @@
+//! What each Azure OpenAI api-version accepts, and the check of a request body against it.
+//!
+//! The table follows the published `inference.json` specs (2024-02-01, 2024-05-01-preview, 2024-06-01,
+//! 2024-10-21) and Microsoft's api-version history for the previews in between: 2024-08-01-preview added
+//! structured outputs (`response_format: json_schema`, `strict`), 2024-09-01-preview added
+//! `max_completion_tokens`, `parallel_tool_calls` and `stream_options`, 2024-12-01-preview added the
+//! `developer` role, `reasoning_effort`, `store` and `metadata`. The GA 2024-10-21 lacks
+//! `stream_options`, and GA versions lack the preview-only fields after them. `v1` and `preview`
+//! accept everything. An unknown dated version is judged by its date: later has what earlier had.
+
+use std::fmt;
+
+use instructor_core::{Error, Feature, Result, Support};
+use serde_json::Value;
+
+/// A configured Azure OpenAI api-version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiVersion {
+    raw: String,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `YYYY-MM-DD` or `YYYY-MM-DD-preview`.
+    Dated { date: (u16, u8, u8), preview: bool },
+    /// `v1` or `preview`: the `/openai/v1/` surface.
+    V1 { preview: bool },
+}
+
+const GA_2024_10_21: (u16, u8, u8) = (2024, 10, 21);
+
+impl ApiVersion {
+    /// Parses `2024-10-21`, `2024-08-01-preview`, `v1` or `preview`.
+    ///
+    /// ```
+    /// use instructor_azure::ApiVersion;
+    /// assert!(ApiVersion::parse("2024-10-21").is_ok());
+    /// assert!(ApiVersion::parse("v1").unwrap().is_v1());
+    /// assert!(ApiVersion::parse("yesterday").is_err());
+    /// ```
+    pub fn parse(raw: &str) -> Result<Self> {
+        let raw = raw.trim();
+        let kind = match raw {
+            "v1" => Kind::V1 { preview: false },
+            "preview" => Kind::V1 { preview: true },
+            _ => {
+                let (date, preview) = match raw.strip_suffix("-preview") {
+                    Some(d) => (d, true),
+                    None => (raw, false),
+                };
+                let date = parse_date(date).ok_or_else(|| {
+                    Error::Configuration(format!(
+                        "api-version `{raw}` is not `YYYY-MM-DD`, `YYYY-MM-DD-preview`, `v1` or `preview`; \
+                         e.g. set OPENAI_API_VERSION=2024-10-21"
+                    ))
+                })?;
+                Kind::Dated { date, preview }
+            }
+        };
+        Ok(ApiVersion {
+            raw: raw.to_string(),
+            kind,
+        })
+    }
+
+    /// The api-version as configured.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// True for `v1` and `preview`, which use the `/openai/v1/` URL form with the model in the body.
+    pub fn is_v1(&self) -> bool {
+        matches!(self.kind, Kind::V1 { .. })
+    }
+
+    fn by(&self) -> String {
+        format!("Azure OpenAI api-version {}", self.raw)
+    }
+
+    /// Whether this api-version accepts `feature`, and if not, the first one that does.
+    ///
+    /// ```
+    /// use instructor_azure::ApiVersion;
+    /// use instructor_core::{Feature, Support};
+    /// let ga = ApiVersion::parse("2024-06-01").unwrap();
+    /// assert_eq!(
+    ///     ga.supports(Feature::JsonSchema),
+    ///     Support::No { by: "Azure OpenAI api-version 2024-06-01".into(), since: Some("2024-08-01-preview".into()) }
+    /// );
+    /// ```
+    pub fn supports(&self, feature: Feature) -> Support {
+        let since = since_of_feature(feature);
+        if self.has(since) {
+            Support::Yes
+        } else {
+            Support::No {
+                by: self.by(),
+                since: Some(since.version.to_string()),
+            }
+        }
+    }
+
+    /// True when this version accepts what first appeared in `since`.
+    fn has(&self, since: Since) -> bool {
+        let (date, preview) = match self.kind {
+            Kind::V1 { .. } => return true,
+            Kind::Dated { date, preview } => (date, preview),
+        };
+        let Some(since_date) = parse_date(since.version.trim_end_matches("-preview")) else {
+            return true;
+        };
+        // The published exception to "later has what earlier had": GA 2024-10-21 has no stream_options.
+        if !preview && date == GA_2024_10_21 && !since.in_ga_2024_10_21 {
+            return false;
+        }
+        date >= since_date
+    }
+
+    /// Checks a request body before it is sent: every field and value this api-version does not
+    /// accept is refused with [`Error::Unsupported`] naming the first api-version that has it.
+    /// Fields this table does not know are passed through untouched.
+    ///
+    /// ```
+    /// use instructor_azure::ApiVersion;
+    /// use serde_json::json;
+    /// let ga = ApiVersion::parse("2024-10-21").unwrap();
+    /// let body = json!({"messages": [], "stream": true, "stream_options": {"include_usage": true}});
+    /// let err = ga.check_body(&body).unwrap_err().to_string();
+    /// assert!(err.contains("2024-09-01-preview"), "{err}");
+    /// ```
+    pub fn check_body(&self, body: &Value) -> Result<()> {
+        let Some(obj) = body.as_object() else {
+            return Err(Error::Configuration(
+                "the request body must be a JSON object".into(),
+            ));
+        };
+        for (field, since) in FIELD_SINCE {
+            if obj.contains_key(*field) && !self.has(*since) {
+                return Err(self.unsupported(format!("the request field `{field}`"), *since));
+            }
+        }
+        if let Some(kind) = body
+            .pointer("/response_format/type")
+            .and_then(Value::as_str)
+        {
+            let since = match kind {
+                "json_schema" => Some(JSON_SCHEMA),
+                "json_object" => Some(TOOLS),
+                _ => None,
+            };
+            if let Some(since) = since {
+                if !self.has(since) {
+                    return Err(self.unsupported(format!("`response_format: {kind}`"), since));
+                }
+            }
+        }
+        if body.get("tool_choice").and_then(Value::as_str) == Some("required")
+            && !self.has(TOOL_CHOICE_REQUIRED)
+        {
+            return Err(self.unsupported(
+                "`tool_choice: \"required\"`".to_string(),
+                TOOL_CHOICE_REQUIRED,
+            ));
+        }
+        if let Some(tools) = body.get("tools").and_then(Value::as_array) {
+            let strict = tools
+                .iter()
+                .any(|t| t.pointer("/function/strict").is_some());
+            if strict && !self.has(JSON_SCHEMA) {
+                return Err(self.unsupported(
+                    "strict tools (`tools[].function.strict`)".to_string(),
+                    JSON_SCHEMA,
+                ));
+            }
+        }
+        if let Some(messages) = body.get("messages").and_then(Value::as_array) {
+            let developer = messages
+                .iter()
+                .any(|m| m.get("role").and_then(Value::as_str) == Some("developer"));
+            if developer && !self.has(DEVELOPER) {
+                return Err(self.unsupported("the `developer` role".to_string(), DEVELOPER));
+            }
+        }
+        Ok(())
+    }
+
+    fn unsupported(&self, what: String, since: Since) -> Error {
+        let since = since.version;
+        Error::Unsupported {
+            what,
+            by: self.by(),
+            since: Some(since.to_string()),
+            suggestion: Some(format!(
+                "configure api-version {since} or later (or `v1`), or leave the field out"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+/// The first api-version that has a capability, and whether GA 2024-10-21 (dated after some
+/// previews whose additions it did not take) has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Since {
+    version: &'static str,
+    in_ga_2024_10_21: bool,
+}
+
+const fn since(version: &'static str) -> Since {
+    Since {
+        version,
+        in_ga_2024_10_21: true,
+    }
+}
+
+const FUNCTIONS: Since = since("2023-07-01-preview");
+const TOOLS: Since = since("2023-12-01-preview");
+const LOGPROBS: Since = since("2024-05-01-preview");
+const TOOL_CHOICE_REQUIRED: Since = since("2024-06-01");
+const JSON_SCHEMA: Since = since("2024-08-01-preview");
+const SEPT_PREVIEW: Since = since("2024-09-01-preview");
+const STREAM_OPTIONS: Since = Since {
+    version: "2024-09-01-preview",
+    in_ga_2024_10_21: false,
+};
+const DEVELOPER: Since = since("2024-12-01-preview");
+const AUDIO: Since = since("2025-01-01-preview");
+const ALWAYS: Since = since("0000-01-01");
+
+/// Request fields that not every api-version accepts, with the first that does.
+const FIELD_SINCE: &[(&str, Since)] = &[
+    ("functions", FUNCTIONS),
+    ("function_call", FUNCTIONS),
+    ("tools", TOOLS),
+    ("tool_choice", TOOLS),
+    ("seed", TOOLS),
+    ("response_format", TOOLS),
+    ("logprobs", LOGPROBS),
+    ("top_logprobs", LOGPROBS),
+    ("parallel_tool_calls", SEPT_PREVIEW),
+    ("max_completion_tokens", SEPT_PREVIEW),
+    ("stream_options", STREAM_OPTIONS),
+    ("reasoning_effort", DEVELOPER),
+    ("store", DEVELOPER),
+    ("metadata", DEVELOPER),
+    ("audio", AUDIO),
+    ("modalities", AUDIO),
+    ("prediction", AUDIO),
+];
+
+fn since_of_feature(feature: Feature) -> Since {
+    match feature {
+        Feature::Tools | Feature::JsonObject | Feature::Seed => TOOLS,
+        Feature::Functions => FUNCTIONS,
+        Feature::ToolChoiceRequired => TOOL_CHOICE_REQUIRED,
+        Feature::StrictTools | Feature::JsonSchema => JSON_SCHEMA,
+        Feature::ParallelToolCalls | Feature::MaxCompletionTokens => SEPT_PREVIEW,
+        Feature::StreamUsage => STREAM_OPTIONS,
+        Feature::DeveloperRole => DEVELOPER,
+        // A feature added to the core after this table: assume every version has it.
+        _ => ALWAYS,
+    }
+}
+
+fn parse_date(s: &str) -> Option<(u16, u8, u8)> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let date = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    ((1..=12).contains(&date.1) && (1..=31).contains(&date.2)).then_some(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn v(s: &str) -> ApiVersion {
+        ApiVersion::parse(s).unwrap()
+    }
+
+    #[test]
+    fn table() {
+        assert_eq!(v("2024-10-21").supports(Feature::JsonSchema), Support::Yes);
+        assert_eq!(
+            v("2024-10-21").supports(Feature::StreamUsage),
+            Support::No {
+                by: "Azure OpenAI api-version 2024-10-21".into(),
+                since: Some("2024-09-01-preview".into())
+            }
+        );
+        assert_eq!(
+            v("2024-09-01-preview").supports(Feature::StreamUsage),
+            Support::Yes
+        );
+        assert_eq!(
+            v("2024-08-01-preview").supports(Feature::JsonSchema),
+            Support::Yes
+        );
+        assert!(matches!(
+            v("2024-08-01-preview").supports(Feature::ParallelToolCalls),
+            Support::No { .. }
+        ));
+        assert_eq!(v("v1").supports(Feature::DeveloperRole), Support::Yes);
+        assert_eq!(v("preview").supports(Feature::StreamUsage), Support::Yes);
+        assert_eq!(v("2026-03-01").supports(Feature::StreamUsage), Support::Yes);
+        assert!(matches!(
+            v("2024-05-01-preview").supports(Feature::ToolChoiceRequired),
+            Support::No { .. }
+        ));
+        assert_eq!(
+            v("2024-06-01").supports(Feature::ToolChoiceRequired),
+            Support::Yes
+        );
+        assert!(matches!(
+            v("2023-05-15").supports(Feature::Tools),
+            Support::No { .. }
+        ));
+    }
+
+    #[test]
+    fn body_check() {
+        let schema = json!({"messages": [], "response_format": {"type": "json_schema", "json_schema": {"name": "x"}}});
+        let e = v("2024-06-01").check_body(&schema).unwrap_err().to_string();
+        assert!(
+            e.contains("2024-08-01-preview") && e.contains("json_schema"),
+            "{e}"
+        );
+        assert!(v("2024-10-21").check_body(&schema).is_ok());
+        let strict = json!({"messages": [], "tools": [{"type": "function", "function": {"name": "a", "strict": true}}]});
+        assert!(v("2024-06-01").check_body(&strict).is_err());
+        let dev = json!({"messages": [{"role": "developer", "content": "x"}]});
+        assert!(v("2024-10-21").check_body(&dev).is_err());
+        assert!(v("2024-12-01-preview").check_body(&dev).is_ok());
+        assert!(v("2024-02-01")
+            .check_body(&json!({"messages": [], "logprobs": true}))
+            .is_err());
+        assert!(v("2024-02-01")
+            .check_body(&json!({"messages": [], "some_new_field": 1}))
+            .is_ok());
+    }
+
+    #[test]
+    fn parse_rejects_garbage() {
+        for bad in ["", "2024-13-01", "2024-1-01", "v2", "2024-10-21-beta"] {
+            assert!(ApiVersion::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

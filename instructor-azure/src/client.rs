@@ -1,0 +1,581 @@
+//! The four clients and their builders.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use instructor_core::transport::BoxFuture;
+use instructor_core::{
+    AsyncTransport, ChunkIter, ChunkStream, Error, Feature, Result, Support, Transport,
+};
+use serde_json::Value;
+
+use crate::api_version::ApiVersion;
+use crate::auth::{Auth, CachedCredential, StaticToken, TokenCredential};
+use crate::config::{HttpConfig, RetryPolicy};
+use crate::http::{Core, Target};
+use crate::secret::Secret;
+use crate::url::{azure_root, parse_base};
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A private runtime for the blocking clients: requests run on its thread, so the blocking
+/// clients work from plain `fn main` and from inside another tokio runtime alike.
+pub(crate) struct Rt(Option<tokio::runtime::Runtime>);
+
+impl Rt {
+    fn new() -> Result<Self> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("instructor-azure-io")
+            .enable_all()
+            .build()
+            .map(|rt| Rt(Some(rt)))
+            .map_err(|e| {
+                Error::transport("could not start the I/O runtime of the blocking client", e)
+            })
+    }
+
+    fn run<T: Send + 'static>(
+        &self,
+        fut: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let Some(rt) = &self.0 else {
+            return Err(Error::Configuration("the client's runtime is gone".into()));
+        };
+        let task = rt.spawn(fut);
+        // `futures`' executor only parks this thread: no tokio "runtime within a runtime" panic.
+        match futures::executor::block_on(task) {
+            Ok(result) => result,
+            Err(e) => Err(Error::Transport {
+                message: format!("the request task stopped: {e}"),
+                source: None,
+            }),
+        }
+    }
+
+    fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
+        if let Some(rt) = &self.0 {
+            rt.spawn(fut);
+        }
+    }
+}
+
+impl Drop for Rt {
+    fn drop(&mut self) {
+        // Unlike a plain drop, this never panics inside an async context.
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// Chunks of a blocking stream, pumped by a task on the client's runtime.
+struct BlockingChunks {
+    rx: tokio::sync::mpsc::Receiver<Result<Value>>,
+    _rt: Arc<Rt>,
+}
+
+impl Iterator for BlockingChunks {
+    type Item = Result<Value>;
+    fn next(&mut self) -> Option<Self::Item> {
+        futures::executor::block_on(self.rx.recv())
+    }
+}
+
+fn blocking_chunks(rt: &Arc<Rt>, mut stream: ChunkStream) -> ChunkIter {
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    rt.spawn(async move {
+        loop {
+            let item = tokio::select! {
+                item = stream.next() => item,
+                // The iterator was dropped: stop reading and close the connection.
+                _ = tx.closed() => None,
+            };
+            let Some(item) = item else { break };
+            if tx.send(item).await.is_err() {
+                break;
+            }
+        }
+    });
+    Box::new(BlockingChunks {
+        rx,
+        _rt: rt.clone(),
+    })
+}
+
+fn supports(core: &Core, feature: Feature) -> Support {
+    match &core.target {
+        Target::Azure { version, .. } => version.supports(feature),
+        Target::OpenAi { .. } => Support::Yes,
+    }
+}
+
+macro_rules! async_client {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            core: Arc<Core>,
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.core)
+            }
+        }
+
+        impl AsyncTransport for $name {
+            fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>> {
+                Box::pin(self.core.send(body))
+            }
+            fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {
+                Box::pin(self.core.stream(body))
+            }
+            fn default_model(&self) -> Option<&str> {
+                self.core.default_model()
+            }
+            fn supports(&self, feature: Feature) -> Support {
+                supports(&self.core, feature)
+            }
+        }
+    };
+}
+
+macro_rules! blocking_client {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name {
+            core: Arc<Core>,
+            rt: Arc<Rt>,
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.core)
+            }
+        }
+
+        impl Transport for $name {
+            fn send(&self, body: &Value) -> Result<Value> {
+                let core = self.core.clone();
+                let body = body.clone();
+                self.rt.run(async move { core.send(&body).await })
+            }
+            fn stream(&self, body: &Value) -> Result<ChunkIter> {
+                let core = self.core.clone();
+                let body = body.clone();
+                let stream = self.rt.run(async move { core.stream(&body).await })?;
+                Ok(blocking_chunks(&self.rt, stream))
+            }
+            fn default_model(&self) -> Option<&str> {
+                self.core.default_model()
+            }
+            fn supports(&self, feature: Feature) -> Support {
+                supports(&self.core, feature)
+            }
+        }
+    };
+}
+
+async_client! {
+    /// Async Azure OpenAI transport; see [`AzureOpenAI`] for the blocking one.
+    ///
+    /// ```no_run
+    /// use instructor_azure::AsyncAzureOpenAI;
+    /// let client = AsyncAzureOpenAI::builder()
+    ///     .api_key("...")
+    ///     .api_version("2024-10-21")
+    ///     .azure_endpoint("https://my-resource.openai.azure.com")
+    ///     .deployment("gpt-4o-mini")
+    ///     .build()?;
+    /// # Ok::<(), instructor_core::Error>(())
+    /// ```
+    AsyncAzureOpenAI
+}
+
+blocking_client! {
+    /// Blocking Azure OpenAI transport. It runs its requests on a private one-thread runtime, so it
+    /// works from plain `fn main` and does not panic inside a tokio runtime (though async code
+    /// should prefer [`AsyncAzureOpenAI`]).
+    ///
+    /// ```no_run
+    /// use instructor_azure::AzureOpenAI;
+    /// // AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION, AZURE_OPENAI_DEPLOYMENT
+    /// let client = AzureOpenAI::from_env()?;
+    /// // or
+    /// let client = AzureOpenAI::builder()
+    ///     .api_key("...")
+    ///     .api_version("2024-10-21")
+    ///     .azure_endpoint("https://my-resource.openai.azure.com")
+    ///     .deployment("gpt-4o-mini")
+    ///     .build()?;
+    /// # Ok::<(), instructor_core::Error>(())
+    /// ```
+    AzureOpenAI
+}
+
+async_client! {
+    /// Async transport for OpenAI and OpenAI-compatible servers (llama.cpp, vLLM, Ollama).
+    ///
+    /// ```
+    /// use instructor_azure::AsyncOpenAI;
+    /// let local = AsyncOpenAI::builder().base_url("http://127.0.0.1:8080/v1").build()?;
+    /// # Ok::<(), instructor_core::Error>(())
+    /// ```
+    AsyncOpenAI
+}
+
+blocking_client! {
+    /// Blocking transport for OpenAI and OpenAI-compatible servers (llama.cpp, vLLM, Ollama).
+    ///
+    /// ```
+    /// use instructor_azure::OpenAI;
+    /// let local = OpenAI::builder().base_url("http://localhost:11434/v1").model("llama3.2").build()?;
+    /// # Ok::<(), instructor_core::Error>(())
+    /// ```
+    OpenAI
+}
+
+/// Settings every builder shares.
+macro_rules! common_settings {
+    () => {
+        /// How long to wait for a TCP + TLS connection (default 10 s).
+        pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+            self.cfg.connect_timeout = timeout;
+            self
+        }
+
+        /// How long to wait for the reply's headers, and then for each next piece of its body or
+        /// stream (default 300 s).
+        pub fn read_timeout(mut self, timeout: Duration) -> Self {
+            self.cfg.read_timeout = timeout;
+            self
+        }
+
+        /// Retries of 429, 408, 5xx and refused connections (default 2).
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.cfg.retry.max_retries = retries;
+            self
+        }
+
+        /// The whole retry policy: count, backoff, cap on one wait, total budget.
+        pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+            self.cfg.retry = policy;
+            self
+        }
+
+        /// The largest reply body (or single stream event) read, in bytes (default 16 MiB).
+        pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+            self.cfg.max_response_bytes = bytes;
+            self
+        }
+    };
+}
+
+/// Builds an [`AzureOpenAI`] (or, as `AzureOpenAIBuilder<AsyncAzureOpenAI>`, an [`AsyncAzureOpenAI`]).
+#[must_use]
+pub struct AzureOpenAIBuilder<C = AzureOpenAI> {
+    api_key: Option<Secret>,
+    credential: Option<Arc<CachedCredential>>,
+    api_version: Option<String>,
+    endpoint: Option<String>,
+    deployment: Option<String>,
+    cfg: HttpConfig,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C> std::fmt::Debug for AzureOpenAIBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureOpenAIBuilder")
+            .field("api_key", &self.api_key)
+            .field("credential", &self.credential.as_ref().map(|_| "***"))
+            .field("api_version", &self.api_version)
+            .field("endpoint", &self.endpoint)
+            .field("deployment", &self.deployment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> AzureOpenAIBuilder<C> {
+    fn new() -> Self {
+        AzureOpenAIBuilder {
+            api_key: None,
+            credential: None,
+            api_version: None,
+            endpoint: None,
+            deployment: None,
+            cfg: HttpConfig::default(),
+            _client: PhantomData,
+        }
+    }
+
+    /// The resource key, sent as the `api-key` header.
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// An Entra ID token you already have, sent as `Authorization: Bearer`.
+    pub fn azure_ad_token(self, token: impl Into<Secret>) -> Self {
+        self.token_credential(Arc::new(StaticToken::new(token)))
+    }
+
+    /// Entra ID tokens from `credential` (scope `https://cognitiveservices.azure.com/.default`),
+    /// cached and refreshed 5 minutes before expiry. Takes precedence over an API key.
+    pub fn token_credential(mut self, credential: Arc<dyn TokenCredential>) -> Self {
+        self.credential = Some(Arc::new(CachedCredential::new(credential)));
+        self
+    }
+
+    /// A token cache shared with other clients.
+    pub fn cached_credential(mut self, credential: Arc<CachedCredential>) -> Self {
+        self.credential = Some(credential);
+        self
+    }
+
+    /// The api-version: `2024-10-21`, `2024-08-01-preview`, … or `v1` / `preview` for the
+    /// `/openai/v1/` API.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// The resource endpoint, e.g. `https://my-resource.openai.azure.com`.
+    pub fn azure_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The deployment used when a request names none.
+    pub fn deployment(mut self, deployment: impl Into<String>) -> Self {
+        self.deployment = Some(deployment.into());
+        self
+    }
+
+    /// Fills what is not set yet from `AZURE_OPENAI_API_KEY` (or `AZURE_OPENAI_AD_TOKEN`),
+    /// `AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION` and `AZURE_OPENAI_DEPLOYMENT`.
+    pub fn with_env(mut self) -> Self {
+        if self.api_key.is_none() && self.credential.is_none() {
+            if let Some(key) = env("AZURE_OPENAI_API_KEY") {
+                self.api_key = Some(Secret::new(key));
+            } else if let Some(token) = env("AZURE_OPENAI_AD_TOKEN") {
+                self = self.azure_ad_token(token);
+            }
+        }
+        self.endpoint = self.endpoint.or_else(|| env("AZURE_OPENAI_ENDPOINT"));
+        self.api_version = self.api_version.or_else(|| env("OPENAI_API_VERSION"));
+        self.deployment = self.deployment.or_else(|| env("AZURE_OPENAI_DEPLOYMENT"));
+        self
+    }
+
+    common_settings!();
+
+    fn core(self) -> Result<Core> {
+        let endpoint = self.endpoint.ok_or_else(|| {
+            Error::Configuration(
+                "no Azure endpoint: call .azure_endpoint(\"https://my-resource.openai.azure.com\") \
+                 or set AZURE_OPENAI_ENDPOINT"
+                    .into(),
+            )
+        })?;
+        let version = self.api_version.ok_or_else(|| {
+            Error::Configuration(
+                "no api-version: call .api_version(\"2024-10-21\") or set OPENAI_API_VERSION"
+                    .into(),
+            )
+        })?;
+        let version = ApiVersion::parse(&version)?;
+        let root = azure_root(&parse_base(&endpoint, "the Azure endpoint")?);
+        let auth = match (self.credential, self.api_key) {
+            (Some(cred), _) => Auth::Token(cred),
+            (None, Some(key)) if !key.is_empty() => Auth::ApiKey(key),
+            _ => {
+                return Err(Error::Configuration(
+                    "no credentials: call .api_key(..) or .token_credential(..), or set \
+                     AZURE_OPENAI_API_KEY"
+                        .into(),
+                ))
+            }
+        };
+        Core::new(
+            self.cfg,
+            auth,
+            Target::Azure {
+                root,
+                version,
+                deployment: self.deployment.filter(|d| !d.is_empty()),
+            },
+        )
+    }
+}
+
+impl AzureOpenAIBuilder<AzureOpenAI> {
+    /// Builds the client: checks the endpoint (https, or http on loopback), api-version and credentials.
+    pub fn build(self) -> Result<AzureOpenAI> {
+        Ok(AzureOpenAI {
+            core: Arc::new(self.core()?),
+            rt: Arc::new(Rt::new()?),
+        })
+    }
+}
+
+impl AzureOpenAIBuilder<AsyncAzureOpenAI> {
+    /// Builds the client: checks the endpoint (https, or http on loopback), api-version and credentials.
+    pub fn build(self) -> Result<AsyncAzureOpenAI> {
+        Ok(AsyncAzureOpenAI {
+            core: Arc::new(self.core()?),
+        })
+    }
+}
+
+/// Builds an [`OpenAI`] (or, as `OpenAIBuilder<AsyncOpenAI>`, an [`AsyncOpenAI`]).
+#[must_use]
+pub struct OpenAIBuilder<C = OpenAI> {
+    api_key: Option<Secret>,
+    base_url: Option<String>,
+    model: Option<String>,
+    cfg: HttpConfig,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C> std::fmt::Debug for OpenAIBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAIBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .finish_non_exhaustive()
+    }
+}
+
+/// OpenAI's own base URL, the default.
+pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+
+impl<C> OpenAIBuilder<C> {
+    fn new() -> Self {
+        OpenAIBuilder {
+            api_key: None,
+            base_url: None,
+            model: None,
+            cfg: HttpConfig::default(),
+            _client: PhantomData,
+        }
+    }
+
+    /// The key, sent as `Authorization: Bearer`; optional for local servers.
+    pub fn api_key(mut self, key: impl Into<Secret>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL the `/chat/completions` path is appended to (default `https://api.openai.com/v1`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The model used when a request names none.
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Fills what is not set yet from `OPENAI_API_KEY` and `OPENAI_BASE_URL`.
+    pub fn with_env(mut self) -> Self {
+        self.api_key = self
+            .api_key
+            .or_else(|| env("OPENAI_API_KEY").map(Secret::new));
+        self.base_url = self.base_url.or_else(|| env("OPENAI_BASE_URL"));
+        self
+    }
+
+    common_settings!();
+
+    fn core(self) -> Result<Core> {
+        let base = self.base_url.as_deref().unwrap_or(OPENAI_BASE_URL);
+        let base = parse_base(base, "the base URL")?;
+        let auth = match self.api_key {
+            Some(key) if !key.is_empty() => Auth::BearerKey(key),
+            _ => Auth::None,
+        };
+        Core::new(
+            self.cfg,
+            auth,
+            Target::OpenAi {
+                base,
+                model: self.model.filter(|m| !m.is_empty()),
+            },
+        )
+    }
+}
+
+impl OpenAIBuilder<OpenAI> {
+    /// Builds the client (https, or http on loopback hosts).
+    pub fn build(self) -> Result<OpenAI> {
+        Ok(OpenAI {
+            core: Arc::new(self.core()?),
+            rt: Arc::new(Rt::new()?),
+        })
+    }
+}
+
+impl OpenAIBuilder<AsyncOpenAI> {
+    /// Builds the client (https, or http on loopback hosts).
+    pub fn build(self) -> Result<AsyncOpenAI> {
+        Ok(AsyncOpenAI {
+            core: Arc::new(self.core()?),
+        })
+    }
+}
+
+macro_rules! azure_ctors {
+    ($name:ident) => {
+        impl $name {
+            /// A builder; see the type's example.
+            pub fn builder() -> AzureOpenAIBuilder<$name> {
+                AzureOpenAIBuilder::new()
+            }
+
+            /// From `AZURE_OPENAI_API_KEY` (or `AZURE_OPENAI_AD_TOKEN`), `AZURE_OPENAI_ENDPOINT`,
+            /// `OPENAI_API_VERSION` and `AZURE_OPENAI_DEPLOYMENT`.
+            pub fn from_env() -> Result<Self> {
+                Self::builder().with_env().build()
+            }
+
+            /// The configured api-version.
+            pub fn api_version(&self) -> Option<&ApiVersion> {
+                match &self.core.target {
+                    Target::Azure { version, .. } => Some(version),
+                    Target::OpenAi { .. } => None,
+                }
+            }
+        }
+    };
+}
+
+macro_rules! openai_ctors {
+    ($name:ident) => {
+        impl $name {
+            /// A builder; see the type's example.
+            pub fn builder() -> OpenAIBuilder<$name> {
+                OpenAIBuilder::new()
+            }
+
+            /// From `OPENAI_API_KEY` and `OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
+            pub fn from_env() -> Result<Self> {
+                Self::builder().with_env().build()
+            }
+        }
+    };
+}
+
+azure_ctors!(AzureOpenAI);
+azure_ctors!(AsyncAzureOpenAI);
+openai_ctors!(OpenAI);
+openai_ctors!(AsyncOpenAI);

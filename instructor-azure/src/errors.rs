@@ -1,0 +1,255 @@
+//! What the service sends when it says no, turned into [`Error`]s.
+
+use std::time::Duration;
+
+use instructor_core::{Error, FilterOrigin};
+use serde_json::Value;
+
+/// What the request was about, for error messages (never secrets).
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorContext {
+    /// The deployment or model asked for.
+    pub deployment: Option<String>,
+    /// `scheme://host:port` of the endpoint.
+    pub endpoint: String,
+    /// Whether this is Azure (for Azure-only hints).
+    pub azure: bool,
+}
+
+/// At most 200 characters of a body, whitespace collapsed, for error messages.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return "(empty body)".to_string();
+    }
+    let mut out: String = collapsed.chars().take(200).collect();
+    if collapsed.chars().count() > 200 {
+        out.push('…');
+    }
+    format!("\"{out}\"")
+}
+
+fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// `code` may be a string or a number (`"429"`, `401`).
+fn code_of(err: &Value) -> Option<String> {
+    match err.get("code") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The categories a content-filter verdict marks as filtered (or, failing that, detected).
+pub(crate) fn filtered_categories(results: &Value) -> Vec<String> {
+    let Some(map) = results.as_object() else {
+        return Vec::new();
+    };
+    let pick = |key: &str| -> Vec<String> {
+        map.iter()
+            .filter(|(_, v)| v.get(key).and_then(Value::as_bool) == Some(true))
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    let filtered = pick("filtered");
+    if filtered.is_empty() {
+        pick("detected")
+    } else {
+        filtered
+    }
+}
+
+/// Maps an `{"error": {...}}` object (or Azure's unwrapped `{"statusCode", "message"}`) with its
+/// HTTP status to an [`Error`].
+pub(crate) fn map_error_json(
+    status: u16,
+    body: &Value,
+    retry_after: Option<Duration>,
+    request_id: Option<String>,
+    ctx: &ErrorContext,
+) -> Error {
+    let err = match body.get("error") {
+        Some(e @ Value::Object(_)) => e.clone(),
+        // Some servers send `{"error": "text"}`.
+        Some(Value::String(s)) => serde_json::json!({ "message": s }),
+        _ => body.clone(),
+    };
+    let message = str_at(&err, "message")
+        .or_else(|| str_at(body, "message"))
+        .or_else(|| str_at(body, "detail"))
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("no message; body {}", excerpt(body.to_string().as_bytes())));
+    let code = code_of(&err);
+    let status = match status {
+        // A stream error event has no HTTP status of its own.
+        200..=299 => err
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(status),
+        s => s,
+    };
+
+    if code.as_deref() == Some("content_filter") {
+        let inner = err.get("innererror").or_else(|| err.get("inner_error"));
+        let results = inner
+            .and_then(|i| {
+                i.get("content_filter_result")
+                    .or_else(|| i.get("content_filter_results"))
+            })
+            .unwrap_or(&Value::Null);
+        let mut categories = filtered_categories(results);
+        if categories.is_empty() {
+            categories.push("unspecified".into());
+        }
+        let origin = if str_at(&err, "param") == Some("prompt")
+            || message.to_ascii_lowercase().contains("prompt")
+        {
+            FilterOrigin::Prompt
+        } else {
+            FilterOrigin::Completion
+        };
+        return Error::ContentFilter {
+            origin,
+            categories,
+            message,
+        };
+    }
+
+    match status {
+        401 | 403 => Error::Authentication { status, message },
+        404 if code.as_deref() == Some("DeploymentNotFound") => Error::DeploymentNotFound {
+            deployment: ctx.deployment.clone().unwrap_or_default(),
+            endpoint: ctx.endpoint.clone(),
+            message,
+        },
+        400 if ctx.azure && code.as_deref() == Some("unknown_model") => Error::DeploymentNotFound {
+            deployment: ctx.deployment.clone().unwrap_or_default(),
+            endpoint: ctx.endpoint.clone(),
+            message,
+        },
+        429 => Error::RateLimited {
+            retry_after,
+            message,
+        },
+        _ => {
+            let message = if status == 404 && ctx.azure {
+                format!(
+                    "{message} (check the endpoint {} and the api-version)",
+                    ctx.endpoint
+                )
+            } else if status == 404 {
+                format!(
+                    "{message} (check the base URL {}; it usually ends in /v1)",
+                    ctx.endpoint
+                )
+            } else {
+                message
+            };
+            Error::Api {
+                status,
+                code,
+                message,
+                request_id,
+            }
+        }
+    }
+}
+
+/// Maps a non-2xx reply to an [`Error`], whatever its body is.
+pub(crate) fn map_error_response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    retry_after: Option<Duration>,
+    request_id: Option<String>,
+    ctx: &ErrorContext,
+) -> Error {
+    if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        if json.is_object() {
+            return map_error_json(status, &json, retry_after, request_id, ctx);
+        }
+    }
+    let what = format!(
+        "the reply was not JSON ({}): {}",
+        content_type.unwrap_or("no content-type"),
+        excerpt(body)
+    );
+    match status {
+        401 | 403 => Error::Authentication {
+            status,
+            message: what,
+        },
+        429 => Error::RateLimited {
+            retry_after,
+            message: what,
+        },
+        _ => Error::Api {
+            status,
+            code: None,
+            message: format!(
+                "{what}; a proxy or gateway may stand in front of {}",
+                ctx.endpoint
+            ),
+            request_id,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx() -> ErrorContext {
+        ErrorContext {
+            deployment: Some("gpt-4o-mini".into()),
+            endpoint: "https://x.openai.azure.com".into(),
+            azure: true,
+        }
+    }
+
+    #[test]
+    fn odd_bodies_do_not_panic() {
+        for body in [
+            &b""[..],
+            b"null",
+            b"[1,2]",
+            b"{\"error\":null}",
+            b"{\"error\":[]}",
+            b"{\"error\":{\"code\":{}}}",
+            b"\xff\xfe<html>",
+            b"{\"error\":{\"code\":\"content_filter\",\"innererror\":7}}",
+        ] {
+            for status in [200, 400, 401, 404, 429, 500] {
+                let e = map_error_response(status, None, body, None, None, &ctx());
+                assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn content_filter_categories_from_both_spellings() {
+        let live = json!({"error": {"code": "content_filter", "param": "prompt", "message": "filtered",
+            "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": {
+                "hate": {"filtered": false, "severity": "safe"}, "violence": {"filtered": true, "severity": "medium"}}}}});
+        let spec = json!({"error": {"code": "content_filter", "message": "filtered",
+            "inner_error": {"content_filter_results": {"jailbreak": {"filtered": true, "detected": true}}}}});
+        match map_error_json(400, &live, None, None, &ctx()) {
+            Error::ContentFilter {
+                origin, categories, ..
+            } => {
+                assert_eq!(origin, FilterOrigin::Prompt);
+                assert_eq!(categories, vec!["violence"]);
+            }
+            e => panic!("{e:?}"),
+        }
+        match map_error_json(400, &spec, None, None, &ctx()) {
+            Error::ContentFilter { categories, .. } => assert_eq!(categories, vec!["jailbreak"]),
+            e => panic!("{e:?}"),
+        }
+    }
+}

@@ -1,0 +1,584 @@
+//! The async engine every client shares: capability check, URL, auth, redirects, timeouts,
+//! retries, size caps, error mapping and SSE streams.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use instructor_core::stream::sse::{SseDecoder, SseEvent};
+use instructor_core::{ChunkStream, Error, Result};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use crate::api_version::ApiVersion;
+use crate::auth::Auth;
+use crate::config::HttpConfig;
+use crate::errors::{excerpt, map_error_json, map_error_response, ErrorContext};
+use crate::retry::{retry_after, retryable_status, RetryState};
+use crate::url::{azure_chat_url, check_scheme, openai_chat_url, origin, same_origin};
+
+const MAX_REDIRECTS: usize = 5;
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Where requests go.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    Azure {
+        root: Url,
+        version: ApiVersion,
+        deployment: Option<String>,
+    },
+    OpenAi {
+        base: Url,
+        model: Option<String>,
+    },
+}
+
+/// One pooled HTTP client and everything needed to use it.
+pub(crate) struct Core {
+    http: reqwest::Client,
+    pub(crate) cfg: HttpConfig,
+    pub(crate) auth: Auth,
+    pub(crate) target: Target,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Client");
+        match &self.target {
+            Target::Azure {
+                root,
+                version,
+                deployment,
+            } => d
+                .field("endpoint", &origin(root))
+                .field("api_version", &version.as_str())
+                .field("deployment", deployment),
+            Target::OpenAi { base, model } => d
+                .field("base_url", &format!("{}{}", origin(base), base.path()))
+                .field("model", model),
+        };
+        d.field("auth", &self.auth.describe())
+            .field("connect_timeout", &self.cfg.connect_timeout)
+            .field("read_timeout", &self.cfg.read_timeout)
+            .field("retry", &self.cfg.retry)
+            .finish()
+    }
+}
+
+/// A request ready to go.
+struct Prepared {
+    url: Url,
+    body: Vec<u8>,
+    ctx: ErrorContext,
+}
+
+impl Core {
+    pub(crate) fn new(cfg: HttpConfig, auth: Auth, target: Target) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            // Redirects are followed by hand so credentials never leave the endpoint's origin.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(cfg.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("instructor-rs/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::transport("could not build the HTTP client", e))?;
+        Ok(Core {
+            http,
+            cfg,
+            auth,
+            target,
+        })
+    }
+
+    pub(crate) fn default_model(&self) -> Option<&str> {
+        match &self.target {
+            Target::Azure { deployment, .. } => deployment.as_deref(),
+            Target::OpenAi { model, .. } => model.as_deref(),
+        }
+    }
+
+    fn prepare(&self, body: &Value, stream: bool) -> Result<Prepared> {
+        let Some(obj) = body.as_object() else {
+            return Err(Error::Configuration(
+                "the request body must be a JSON object".into(),
+            ));
+        };
+        let mut obj = obj.clone();
+        if stream {
+            obj.insert("stream".into(), Value::Bool(true));
+        } else if obj.get("stream").and_then(Value::as_bool) == Some(true) {
+            return Err(Error::Configuration(
+                "a body with `stream: true` was sent with send(); use stream()".into(),
+            ));
+        }
+        let named = obj
+            .get("model")
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+            .map(str::to_string);
+        match &self.target {
+            Target::Azure {
+                root,
+                version,
+                deployment,
+            } => {
+                let deployment = named.or_else(|| deployment.clone()).ok_or_else(|| {
+                    Error::Configuration(
+                        "no deployment: name it in the request, with .deployment(), or in \
+                         AZURE_OPENAI_DEPLOYMENT"
+                            .into(),
+                    )
+                })?;
+                let mut body = Value::Object(obj);
+                version.check_body(&body)?;
+                if let Some(obj) = body.as_object_mut() {
+                    if version.is_v1() {
+                        obj.insert("model".into(), Value::String(deployment.clone()));
+                    } else {
+                        // The deployment is in the URL; the dated specs have no `model` field.
+                        obj.remove("model");
+                    }
+                }
+                let url = azure_chat_url(root, version, &deployment)?;
+                Ok(Prepared {
+                    ctx: ErrorContext {
+                        deployment: Some(deployment),
+                        endpoint: origin(root),
+                        azure: true,
+                    },
+                    url,
+                    body: serialize(&body)?,
+                })
+            }
+            Target::OpenAi { base, model } => {
+                let model = named.or_else(|| model.clone());
+                if let Some(m) = &model {
+                    obj.insert("model".into(), Value::String(m.clone()));
+                }
+                Ok(Prepared {
+                    url: openai_chat_url(base)?,
+                    body: serialize(&Value::Object(obj))?,
+                    ctx: ErrorContext {
+                        deployment: model,
+                        endpoint: format!("{}{}", origin(base), base.path()),
+                        azure: false,
+                    },
+                })
+            }
+        }
+    }
+
+    async fn auth_headers(&self) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        let sensitive = |value: String| -> Result<HeaderValue> {
+            let mut v = HeaderValue::from_str(&value).map_err(|_| {
+                Error::Configuration(
+                    "the API key or token contains characters not allowed in an HTTP header \
+                     (a newline or a non-ASCII character?)"
+                        .into(),
+                )
+            })?;
+            v.set_sensitive(true);
+            Ok(v)
+        };
+        match &self.auth {
+            Auth::None => {}
+            Auth::ApiKey(key) => {
+                headers.insert("api-key", sensitive(key.expose().to_string())?);
+            }
+            Auth::BearerKey(key) => {
+                headers.insert(
+                    AUTHORIZATION,
+                    sensitive(format!("Bearer {}", key.expose()))?,
+                );
+            }
+            Auth::Token(cred) => {
+                let token = cred.token().await?;
+                headers.insert(
+                    AUTHORIZATION,
+                    sensitive(format!("Bearer {}", token.expose()))?,
+                );
+            }
+        }
+        Ok(headers)
+    }
+
+    /// One attempt: sends, following redirects by hand; credentials go only to the first origin.
+    async fn attempt(&self, p: &Prepared, stream: bool) -> Result<reqwest::Response> {
+        let auth = self.auth_headers().await?;
+        let mut url = p.url.clone();
+        let mut method = Method::POST;
+        for _ in 0..=MAX_REDIRECTS {
+            let mut req = self.http.request(method.clone(), url.clone()).header(
+                reqwest::header::ACCEPT,
+                if stream {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                },
+            );
+            if method == Method::POST {
+                req = req
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(p.body.clone());
+            }
+            if same_origin(&url, &p.url) {
+                req = req.headers(auth.clone());
+            }
+            let resp = match tokio::time::timeout(self.cfg.read_timeout, req.send()).await {
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        phase: format!("waiting for the reply from {}", origin(&url)),
+                        after: self.cfg.read_timeout,
+                    })
+                }
+                Ok(Err(e)) => return Err(self.send_error(e, &url)),
+                Ok(Ok(resp)) => resp,
+            };
+            let status = resp.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                return Ok(resp);
+            }
+            let Some(next) = resp
+                .headers()
+                .get(LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| url.join(l).ok())
+            else {
+                return Ok(resp);
+            };
+            check_scheme(&next).map_err(|_| Error::Api {
+                status: status.as_u16(),
+                code: None,
+                message: format!(
+                    "{} redirected to a plain-http address on another host; refused",
+                    origin(&url)
+                ),
+                request_id: None,
+            })?;
+            if matches!(status.as_u16(), 301..=303) {
+                method = Method::GET;
+            }
+            url = next;
+        }
+        Err(Error::Api {
+            status: 310,
+            code: None,
+            message: format!(
+                "more than {MAX_REDIRECTS} redirects from {}",
+                origin(&p.url)
+            ),
+            request_id: None,
+        })
+    }
+
+    fn send_error(&self, e: reqwest::Error, url: &Url) -> Error {
+        let host = origin(url);
+        if e.is_timeout() {
+            Error::Timeout {
+                phase: format!("connecting to {host}"),
+                after: self.cfg.connect_timeout,
+            }
+        } else if e.is_connect() {
+            Error::transport(format!("could not connect to {host}"), e)
+        } else {
+            Error::transport(format!("the request to {host} failed"), e)
+        }
+    }
+
+    /// Sends with retries; returns a 2xx reply, or the mapped error of the last attempt.
+    async fn execute(&self, p: &Prepared, stream: bool) -> Result<reqwest::Response> {
+        let mut retries = RetryState::new(&self.cfg.retry);
+        loop {
+            let (err, server_wait) = match self.attempt(p, stream).await {
+                Ok(resp) if resp.status().is_success() => return Ok(resp),
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let wait = retry_after(resp.headers());
+                    let err = self.error_from(resp, &p.ctx, wait).await;
+                    if !retryable_status(status) {
+                        return Err(err);
+                    }
+                    if status == 401 {
+                        if let Auth::Token(cred) = &self.auth {
+                            cred.invalidate().await;
+                        }
+                    }
+                    (err, wait)
+                }
+                // Only failures to connect are retried: the request never reached the service.
+                Err(e @ Error::Transport { .. }) if is_connect_failure(&e) => (e, None),
+                Err(e) => return Err(e),
+            };
+            match retries.next_wait(server_wait) {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => return Err(err),
+            }
+        }
+    }
+
+    async fn error_from(
+        &self,
+        resp: reqwest::Response,
+        ctx: &ErrorContext,
+        wait: Option<Duration>,
+    ) -> Error {
+        let status = resp.status().as_u16();
+        let request_id = header(resp.headers(), "apim-request-id")
+            .or_else(|| header(resp.headers(), "x-request-id"));
+        let content_type = header(resp.headers(), "content-type");
+        let cap = self.cfg.max_response_bytes.min(MAX_ERROR_BODY);
+        let body = match self.read_body(resp, cap, true).await {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        map_error_response(
+            status,
+            content_type.as_deref(),
+            &body,
+            wait,
+            request_id,
+            ctx,
+        )
+    }
+
+    /// Reads a body up to `cap` bytes (truncating when `truncate`, failing otherwise), each read
+    /// bounded by the read timeout.
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        cap: usize,
+        truncate: bool,
+    ) -> Result<Vec<u8>> {
+        let host = origin(resp.url());
+        let mut body = Vec::new();
+        loop {
+            let chunk = tokio::time::timeout(self.cfg.read_timeout, resp.chunk())
+                .await
+                .map_err(|_| Error::Timeout {
+                    phase: format!("reading the reply from {host}"),
+                    after: self.cfg.read_timeout,
+                })?
+                .map_err(|e| Error::transport(format!("reading the reply from {host}"), e))?;
+            let Some(chunk) = chunk else {
+                return Ok(body);
+            };
+            if body.len() + chunk.len() > cap {
+                if truncate {
+                    let room = cap.saturating_sub(body.len());
+                    body.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+                    return Ok(body);
+                }
+                return Err(Error::Api {
+                    status: resp.status().as_u16(),
+                    code: None,
+                    message: format!(
+                        "the reply from {host} is larger than the {cap}-byte cap; raise \
+                         max_response_bytes if that is expected"
+                    ),
+                    request_id: None,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+
+    /// Sends a non-streaming request and returns the reply's JSON.
+    pub(crate) async fn send(&self, body: &Value) -> Result<Value> {
+        let p = self.prepare(body, false)?;
+        let resp = self.execute(&p, false).await?;
+        let status = resp.status().as_u16();
+        let content_type = header(resp.headers(), "content-type");
+        let bytes = self
+            .read_body(resp, self.cfg.max_response_bytes, false)
+            .await?;
+        let json: Value = serde_json::from_slice(&bytes).map_err(|_| Error::Api {
+            status,
+            code: None,
+            message: format!(
+                "the reply was not JSON ({}): {}; a proxy or gateway may stand in front of {}",
+                content_type.as_deref().unwrap_or("no content-type"),
+                excerpt(&bytes),
+                p.ctx.endpoint
+            ),
+            request_id: None,
+        })?;
+        if json.get("error").is_some_and(|e| !e.is_null()) && json.get("choices").is_none() {
+            return Err(map_error_json(status, &json, None, None, &p.ctx));
+        }
+        Ok(json)
+    }
+
+    /// Sends a streaming request and returns its events' JSON.
+    pub(crate) async fn stream(self: &Arc<Self>, body: &Value) -> Result<ChunkStream> {
+        let p = self.prepare(body, true)?;
+        let resp = self.execute(&p, true).await?;
+        let content_type = header(resp.headers(), "content-type").unwrap_or_default();
+        if content_type.contains("json") {
+            // The server ignored `stream` or answered with an error object.
+            let status = resp.status().as_u16();
+            let bytes = self
+                .read_body(resp, self.cfg.max_response_bytes, false)
+                .await?;
+            return Err(match serde_json::from_slice::<Value>(&bytes) {
+                Ok(json) if json.get("error").is_some() => {
+                    map_error_json(status, &json, None, None, &p.ctx)
+                }
+                _ => Error::Api {
+                    status,
+                    code: None,
+                    message: format!(
+                        "asked for a stream, got {content_type}: {}",
+                        excerpt(&bytes)
+                    ),
+                    request_id: None,
+                },
+            });
+        }
+        let state = StreamState {
+            host: origin(resp.url()),
+            resp,
+            decoder: SseDecoder::new(),
+            pending: VecDeque::new(),
+            finished: false,
+            eof: false,
+            unframed: 0,
+            read_timeout: self.cfg.read_timeout,
+            cap: self.cfg.max_response_bytes,
+            ctx: p.ctx,
+        };
+        Ok(Box::pin(futures::stream::unfold(
+            state,
+            |mut s| async move {
+                let item = s.next_item().await?;
+                Some((item, s))
+            },
+        )))
+    }
+}
+
+fn is_connect_failure(e: &Error) -> bool {
+    matches!(e, Error::Transport { message, .. } if message.starts_with("could not connect"))
+}
+
+fn serialize(obj: &Value) -> Result<Vec<u8>> {
+    serde_json::to_vec(obj)
+        .map_err(|e| Error::Configuration(format!("the request body could not be serialized: {e}")))
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+struct StreamState {
+    resp: reqwest::Response,
+    host: String,
+    decoder: SseDecoder,
+    pending: VecDeque<SseEvent>,
+    finished: bool,
+    /// The body ended.
+    eof: bool,
+    /// Bytes fed since the last complete event.
+    unframed: usize,
+    read_timeout: Duration,
+    cap: usize,
+    ctx: ErrorContext,
+}
+
+impl StreamState {
+    /// The next item, or `None` once the stream is over.
+    async fn next_item(&mut self) -> Option<Result<Value>> {
+        loop {
+            if self.finished {
+                return None;
+            }
+            if let Some(event) = self.pending.pop_front() {
+                match event {
+                    SseEvent::Done => {
+                        self.finished = true;
+                        return None;
+                    }
+                    SseEvent::Data(text) => return Some(self.data(&text)),
+                }
+            }
+            if self.eof {
+                return self.fail(Error::StreamInterrupted {
+                    message: format!("{} closed the stream before `data: [DONE]`", self.host),
+                });
+            }
+            let read = tokio::time::timeout(self.read_timeout, self.resp.chunk()).await;
+            match read {
+                Err(_) => {
+                    return self.fail(Error::Timeout {
+                        phase: format!("waiting for the next stream event from {}", self.host),
+                        after: self.read_timeout,
+                    })
+                }
+                Ok(Err(e)) => {
+                    return self.fail(Error::StreamInterrupted {
+                        message: format!("the connection to {} broke: {e}", self.host),
+                    })
+                }
+                Ok(Ok(None)) => {
+                    self.eof = true;
+                    self.pending.extend(self.decoder.finish());
+                }
+                Ok(Ok(Some(bytes))) => {
+                    let events = self.decoder.feed(&bytes);
+                    if events.is_empty() {
+                        self.unframed += bytes.len();
+                        if self.unframed > self.cap {
+                            return self.fail(Error::Api {
+                                status: self.resp.status().as_u16(),
+                                code: None,
+                                message: format!(
+                                    "a stream event from {} is larger than the {}-byte cap",
+                                    self.host, self.cap
+                                ),
+                                request_id: None,
+                            });
+                        }
+                    } else {
+                        self.unframed = 0;
+                        self.pending.extend(events);
+                    }
+                }
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Option<Result<Value>> {
+        self.finished = true;
+        self.pending.clear();
+        Some(Err(e))
+    }
+
+    fn data(&mut self, text: &str) -> Result<Value> {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(_) => {
+                self.finished = true;
+                return Err(Error::Api {
+                    status: self.resp.status().as_u16(),
+                    code: None,
+                    message: format!(
+                        "a stream event from {} was not JSON: {}",
+                        self.host,
+                        excerpt(text.as_bytes())
+                    ),
+                    request_id: None,
+                });
+            }
+        };
+        if value.get("error").is_some_and(|e| !e.is_null()) && value.get("choices").is_none() {
+            self.finished = true;
+            return Err(map_error_json(200, &value, None, None, &self.ctx));
+        }
+        Ok(value)
+    }
+}

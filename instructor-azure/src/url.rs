@@ -1,0 +1,177 @@
+//! Endpoint checks and request URLs.
+
+use instructor_core::{Error, Result};
+use reqwest::Url;
+
+use crate::api_version::ApiVersion;
+
+/// Refuses schemes other than https, and plain http except for loopback hosts.
+pub(crate) fn check_scheme(url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(Error::Configuration(format!(
+            "refusing plain http:// to {}: keys and tokens would travel unencrypted. Use https:// \
+             (plain http is allowed only for localhost, 127.0.0.0/8 and ::1)",
+            url.host_str().unwrap_or("?")
+        ))),
+        other => Err(Error::Configuration(format!(
+            "unsupported URL scheme `{other}` in {}; use https://",
+            origin(url)
+        ))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// `scheme://host:port`, never the path, query or user info.
+pub(crate) fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// True when both URLs have the same scheme, host and port.
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.origin() == b.origin()
+}
+
+/// Parses a base URL given by the user, refusing what is not a usable endpoint.
+pub(crate) fn parse_base(raw: &str, what: &str) -> Result<Url> {
+    let raw = raw.trim();
+    let url = Url::parse(raw).map_err(|e| {
+        Error::Configuration(format!(
+            "{what} `{raw}` is not a URL ({e}); it looks like https://my-resource.openai.azure.com"
+        ))
+    })?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::Configuration(format!(
+            "{what} `{raw}` has no host; it looks like https://my-resource.openai.azure.com"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Configuration(format!(
+            "{what} must not carry user info; pass the key with .api_key()"
+        )));
+    }
+    check_scheme(&url)?;
+    Ok(url)
+}
+
+/// The Azure resource root: the endpoint without a trailing `/openai` or `/openai/v1`.
+pub(crate) fn azure_root(endpoint: &Url) -> Url {
+    let mut root = endpoint.clone();
+    root.set_query(None);
+    root.set_fragment(None);
+    let path = root.path().trim_end_matches('/').to_string();
+    let path = path
+        .strip_suffix("/openai/v1")
+        .or_else(|| path.strip_suffix("/openai"))
+        .unwrap_or(&path)
+        .to_string();
+    root.set_path(&path);
+    root
+}
+
+fn with_segments(base: &Url, segments: &[&str]) -> Result<Url> {
+    let mut url = base.clone();
+    {
+        let mut segs = url.path_segments_mut().map_err(|_| {
+            Error::Configuration(format!("the endpoint {} cannot take a path", origin(base)))
+        })?;
+        segs.pop_if_empty();
+        segs.extend(segments);
+    }
+    Ok(url)
+}
+
+/// `{root}/openai/deployments/{deployment}/chat/completions?api-version=V`, or for `v1`/`preview`
+/// `{root}/openai/v1/chat/completions` (with `?api-version=preview` for `preview`).
+pub(crate) fn azure_chat_url(root: &Url, version: &ApiVersion, deployment: &str) -> Result<Url> {
+    if version.is_v1() {
+        let mut url = with_segments(root, &["openai", "v1", "chat", "completions"])?;
+        if version.as_str() == "preview" {
+            url.query_pairs_mut().append_pair("api-version", "preview");
+        }
+        Ok(url)
+    } else {
+        let mut url = with_segments(
+            root,
+            &["openai", "deployments", deployment, "chat", "completions"],
+        )?;
+        url.query_pairs_mut()
+            .append_pair("api-version", version.as_str());
+        Ok(url)
+    }
+}
+
+/// `{base}/chat/completions` for OpenAI-compatible servers.
+pub(crate) fn openai_chat_url(base: &Url) -> Result<Url> {
+    let mut base = base.clone();
+    base.set_fragment(None);
+    let query = base.query().map(str::to_string);
+    base.set_query(None);
+    let mut url = with_segments(&base, &["chat", "completions"])?;
+    url.set_query(query.as_deref());
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let v = ApiVersion::parse("2024-10-21").unwrap();
+        for ep in [
+            "https://x.openai.azure.com",
+            "https://x.openai.azure.com/",
+            "https://x.openai.azure.com/openai",
+            "https://x.openai.azure.com/openai/v1/",
+        ] {
+            let root = azure_root(&parse_base(ep, "endpoint").unwrap());
+            assert_eq!(
+                azure_chat_url(&root, &v, "gpt 4o").unwrap().as_str(),
+                "https://x.openai.azure.com/openai/deployments/gpt%204o/chat/completions?api-version=2024-10-21"
+            );
+        }
+        let root = azure_root(&parse_base("https://x.openai.azure.com", "e").unwrap());
+        let v1 = ApiVersion::parse("v1").unwrap();
+        assert_eq!(
+            azure_chat_url(&root, &v1, "d").unwrap().as_str(),
+            "https://x.openai.azure.com/openai/v1/chat/completions"
+        );
+        let base = parse_base("http://127.0.0.1:8080/v1/", "base").unwrap();
+        assert_eq!(
+            openai_chat_url(&base).unwrap().as_str(),
+            "http://127.0.0.1:8080/v1/chat/completions"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        for ok in [
+            "http://localhost:1",
+            "http://127.0.0.1",
+            "http://127.5.0.1",
+            "http://[::1]:8",
+            "https://example.com",
+        ] {
+            assert!(parse_base(ok, "e").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+            "ftp://localhost",
+            "https://user:pw@example.com",
+        ] {
+            assert!(parse_base(bad, "e").is_err(), "{bad}");
+        }
+    }
+}
