@@ -597,8 +597,8 @@ impl PartialJsonParser {
     }
 
     /// A value just completed: report it if it is an item, and move to what may follow it.
+    /// Completion itself changes nothing visible (the value is already shown as far as it goes).
     fn value_done(&mut self) {
-        self.changed = true;
         match self.frames.last() {
             None => self.state = State::Done,
             Some(top) => {
