@@ -7,6 +7,9 @@ use crate::error::Result;
 use crate::instructor::Instructor;
 use crate::request::Request;
 use crate::settings::Settings;
+use crate::streaming::driver::Driver;
+use crate::streaming::watch::{ItemWatch, PartialWatch};
+use crate::streaming::{IterableStream, PartialStream};
 use crate::target::Target;
 use crate::transport::AsyncTransport;
 
@@ -44,12 +47,31 @@ impl<T: AsyncTransport> AsyncClient<T> {
         self.run(request, target, decode::single::<O>).await
     }
 
-    /// Asks for every `O` in the conversation at once, without streaming.
+    /// Asks for every `O` in the conversation at once: `create_iterable` without streaming.
     pub async fn create_many<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
-        let target = Target::iterable::<O>(self.settings.mode);
-        self.run(request, target, decode::many::<O>)
-            .await
-            .map(|(v, _)| v)
+        let (target, decode) = decode::list_plan::<O>(self.settings.mode)?;
+        self.run(request, target, decode).await.map(|(v, _)| v)
+    }
+
+    /// Streams one `O` as its partial twin; see [`PartialStream`].
+    pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialStream<'_, O>> {
+        let mode = self.settings.mode;
+        let attempts = self.attempts(request, Target::single::<O>(mode), decode::single::<O>, true)?;
+        Ok(PartialStream::new(
+            &self.transport,
+            Driver::new(attempts, mode, PartialWatch::new()),
+        ))
+    }
+
+    /// Streams a list of `O`, each validated the moment it is complete.
+    pub fn create_iterable<O: Instructor>(&self, request: Request) -> Result<IterableStream<'_, O>> {
+        let mode = self.settings.mode;
+        let (target, decode) = decode::list_plan::<O>(mode)?;
+        let attempts = self.attempts(request, target, decode, true)?;
+        Ok(IterableStream::new(
+            &self.transport,
+            Driver::new(attempts, mode, ItemWatch::new(mode)),
+        ))
     }
 
     /// [`Mode::ParallelTools`](crate::Mode::ParallelTools): one value per tool call.
@@ -58,6 +80,25 @@ impl<T: AsyncTransport> AsyncClient<T> {
         self.run(request, target, decode::parallel::<O>)
             .await
             .map(|(v, _)| v)
+    }
+
+    fn attempts<O>(
+        &self,
+        request: Request,
+        target: Target,
+        decode: Decode<O>,
+        stream: bool,
+    ) -> Result<Attempts<O>> {
+        let transport = &self.transport;
+        Attempts::new(
+            &self.settings,
+            &|f| transport.supports(f),
+            transport.default_model(),
+            request,
+            target,
+            decode,
+            stream,
+        )
     }
 
     /// One `O` from a single user message, sent to the default deployment.
@@ -72,19 +113,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
         target: Target,
         decode: Decode<O>,
     ) -> Result<(O, ChatCompletion)> {
-        let transport = &self.transport;
-        let mut attempts = Attempts::new(
-            &self.settings,
-            &|f| transport.supports(f),
-            transport.default_model(),
-            request,
-            target,
-            decode,
-            false,
-        )?;
+        let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
             let body = attempts.body();
-            let raw = transport.send(&body).await?;
+            let raw = self.transport.send(&body).await?;
             if let Turn::Done(value, completion) = attempts.on_reply(raw)? {
                 return Ok((value, *completion));
             }

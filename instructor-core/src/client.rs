@@ -7,6 +7,9 @@ use crate::error::Result;
 use crate::instructor::Instructor;
 use crate::request::Request;
 use crate::settings::Settings;
+use crate::streaming::driver::Driver;
+use crate::streaming::watch::{ItemWatch, PartialWatch};
+use crate::streaming::{IterableIter, PartialIter};
 use crate::target::Target;
 use crate::transport::Transport;
 
@@ -55,10 +58,33 @@ impl<T: Transport> Client<T> {
         )
     }
 
-    /// Asks for every `O` in the conversation at once, without streaming.
+    /// Asks for every `O` in the conversation at once: `create_iterable` without streaming.
+    /// In [`Mode::ParallelTools`](crate::Mode::ParallelTools), one `O` per tool call.
     pub fn create_many<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
-        let target = Target::iterable::<O>(self.settings.mode);
-        self.run(request, target, decode::many::<O>).map(|(v, _)| v)
+        let (target, decode) = decode::list_plan::<O>(self.settings.mode)?;
+        self.run(request, target, decode).map(|(v, _)| v)
+    }
+
+    /// Streams one `O`: yields its partial twin each time the visible value changes; see
+    /// [`PartialIter`] for what a retry looks like and how to get the validated value.
+    pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialIter<'_, T, O>> {
+        let mode = self.settings.mode;
+        let attempts = self.attempts(request, Target::single::<O>(mode), decode::single::<O>, true)?;
+        Ok(PartialIter::new(
+            &self.transport,
+            Driver::new(attempts, mode, PartialWatch::new()),
+        ))
+    }
+
+    /// Streams a list of `O`: yields each one, validated, the moment it is complete.
+    pub fn create_iterable<O: Instructor>(&self, request: Request) -> Result<IterableIter<'_, T, O>> {
+        let mode = self.settings.mode;
+        let (target, decode) = decode::list_plan::<O>(mode)?;
+        let attempts = self.attempts(request, target, decode, true)?;
+        Ok(IterableIter::new(
+            &self.transport,
+            Driver::new(attempts, mode, ItemWatch::new(mode)),
+        ))
     }
 
     /// [`Mode::ParallelTools`](crate::Mode::ParallelTools): one value per tool call, each read as
@@ -74,19 +100,29 @@ impl<T: Transport> Client<T> {
         self.create(Request::for_default_deployment().user(prompt))
     }
 
-    fn run<O>(&self, request: Request, target: Target, decode: Decode<O>) -> Result<(O, ChatCompletion)> {
+    fn attempts<O>(
+        &self,
+        request: Request,
+        target: Target,
+        decode: Decode<O>,
+        stream: bool,
+    ) -> Result<Attempts<O>> {
         let transport = &self.transport;
-        let mut attempts = Attempts::new(
+        Attempts::new(
             &self.settings,
             &|f| transport.supports(f),
             transport.default_model(),
             request,
             target,
             decode,
-            false,
-        )?;
+            stream,
+        )
+    }
+
+    fn run<O>(&self, request: Request, target: Target, decode: Decode<O>) -> Result<(O, ChatCompletion)> {
+        let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
-            let raw = transport.send(&attempts.body())?;
+            let raw = self.transport.send(&attempts.body())?;
             if let Turn::Done(value, completion) = attempts.on_reply(raw)? {
                 return Ok((value, *completion));
             }

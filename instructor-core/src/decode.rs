@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use crate::attempt::Decode;
 use crate::completion::ResponseMessage;
 use crate::error::{Error, Result};
 use crate::instructor::Instructor;
@@ -16,6 +17,16 @@ pub(crate) fn kind(mode: Mode) -> SchemaKind {
         SchemaKind::Strict
     } else {
         SchemaKind::Plain
+    }
+}
+
+/// The target and reader for a list of `T`: one tool per variant in ParallelTools, else a wrapper
+/// object with the list under `items`.
+pub(crate) fn list_plan<T: Instructor>(mode: Mode) -> Result<(Target, Decode<Vec<T>>)> {
+    if mode == Mode::ParallelTools {
+        Ok((Target::parallel::<T>()?, parallel::<T>))
+    } else {
+        Ok((Target::iterable::<T>(mode), many::<T>))
     }
 }
 

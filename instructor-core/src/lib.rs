@@ -4,19 +4,56 @@
 
 #![warn(missing_docs)]
 
+mod async_client;
+mod attempt;
+mod body;
+mod client;
+mod client_settings;
 pub mod completion;
+mod decode;
 pub mod error;
+pub mod hooks;
 pub mod instructor;
 pub mod message;
+mod mode;
+mod parse;
+mod reask;
+mod reply;
 pub mod request;
+pub mod settings;
 pub mod stream;
+mod streaming;
+mod target;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod transport;
 pub mod validation;
 
+pub use async_client::AsyncClient;
+pub use client::Client;
 pub use completion::{ChatCompletion, ChatCompletionChunk, Usage};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
+pub use hooks::{Hooks, RetryEvent};
 pub use instructor::{Instructor, ToolSchema};
 pub use message::{Content, ContentPart, FunctionCall, Message, ToolCall};
+pub use mode::Mode;
+pub use reply::filtered_categories;
 pub use request::Request;
+pub use streaming::{IterableIter, IterableStream, PartialIter, PartialStream};
 pub use transport::{AsyncTransport, ChunkIter, ChunkStream, Feature, Support, Transport};
 pub use validation::{ValidationError, ValidationErrors};
+
+/// A provider client that can be wrapped into an instructor client: blocking transports become a
+/// [`Client`], async ones an [`AsyncClient`].
+pub trait IntoInstructor {
+    /// The instructor client it becomes.
+    type Client;
+    /// Wraps it.
+    fn into_instructor(self) -> Self::Client;
+}
+
+/// Wraps a provider client (`AzureOpenAI`, `AsyncAzureOpenAI`, `OpenAI`, …) into an instructor client
+/// with the default settings; chain `.with_mode(..)` and `.max_retries(..)` to change them.
+pub fn from_openai<C: IntoInstructor>(client: C) -> C::Client {
+    client.into_instructor()
+}

@@ -1,0 +1,111 @@
+//! The streamed re-ask loop without I/O, shared by the blocking iterators and the async streams.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::attempt::{Attempts, Turn};
+use crate::error::{Error, Result};
+use crate::mode::Mode;
+
+use super::assembler::Assembler;
+use super::watch::Watch;
+
+/// Where a finished stream's final value is left for the caller.
+pub(crate) type FinalSlot<O> = Arc<Mutex<Option<O>>>;
+
+/// One streamed extraction across attempts.
+pub(crate) struct Driver<O, W: Watch> {
+    attempts: Attempts<O>,
+    mode: Mode,
+    assembler: Assembler,
+    watch: W,
+    /// The body the next stream is opened with; `None` while a stream is open or when done.
+    next_body: Option<Value>,
+    pending: VecDeque<Result<W::Item>>,
+    done: bool,
+    final_value: FinalSlot<O>,
+}
+
+impl<O, W: Watch> Driver<O, W> {
+    pub fn new(attempts: Attempts<O>, mode: Mode, watch: W) -> Self {
+        let body = attempts.body();
+        Self {
+            attempts,
+            mode,
+            assembler: Assembler::new(mode),
+            watch,
+            next_body: Some(body),
+            pending: VecDeque::new(),
+            done: false,
+            final_value: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Shared access to the final value, filled when the stream ends well.
+    pub fn final_slot(&self) -> FinalSlot<O> {
+        self.final_value.clone()
+    }
+
+    /// What to return next, if known without more input: an item, an error, or the end (`Some(None)`).
+    pub fn ready(&mut self) -> Option<Option<Result<W::Item>>> {
+        if let Some(item) = self.pending.pop_front() {
+            return Some(Some(item));
+        }
+        self.done.then_some(None)
+    }
+
+    /// The body to open a stream with, when one is needed.
+    pub fn take_body(&mut self) -> Option<Value> {
+        self.next_body.take()
+    }
+
+    /// Opening the stream failed.
+    pub fn on_open_error(&mut self, error: Error) {
+        self.fail(error);
+    }
+
+    /// Takes the stream's next event: a chunk, an error, or its end (`None`).
+    pub fn on_event(&mut self, event: Option<Result<Value>>) {
+        match event {
+            Some(Ok(raw)) => match self.assembler.push(raw) {
+                Ok(fragments) => {
+                    let items = self.watch.on_fragments(&self.assembler, fragments);
+                    self.pending.extend(items.into_iter().map(Ok));
+                }
+                Err(e) => self.fail(e),
+            },
+            Some(Err(e)) => self.fail(e),
+            None => self.on_end(),
+        }
+    }
+
+    fn on_end(&mut self) {
+        let fragments = self.assembler.flush();
+        let items = self.watch.on_fragments(&self.assembler, fragments);
+        self.pending.extend(items.into_iter().map(Ok));
+        let assembler = std::mem::replace(&mut self.assembler, Assembler::new(self.mode));
+        let completion = assembler.finish();
+        let raw = serde_json::to_value(&completion).unwrap_or(Value::Null);
+        match self.attempts.on_reply(raw) {
+            Ok(Turn::Done(value, _)) => {
+                if let Ok(mut slot) = self.final_value.lock() {
+                    *slot = Some(value);
+                }
+                self.done = true;
+            }
+            Ok(Turn::Retry) => {
+                self.watch.restart();
+                self.next_body = Some(self.attempts.body());
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.pending.push_back(Err(error));
+        self.done = true;
+        self.next_body = None;
+    }
+}
