@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::extract::Extract;
 use crate::validation::ValidationErrors;
 
 /// A type a model can be asked to produce: its JSON Schema, its partial twin for streaming, and its
@@ -15,7 +16,14 @@ use crate::validation::ValidationErrors;
 pub trait Instructor: DeserializeOwned + Send + 'static {
     /// The partial twin: every field optional, nested derived types replaced by their partials, so
     /// any prefix of a streamed value deserializes.
-    type Partial: DeserializeOwned + Serialize + Default + Clone + PartialEq + Debug + Send + 'static;
+    type Partial: DeserializeOwned
+        + Serialize
+        + Default
+        + Clone
+        + PartialEq
+        + Debug
+        + Send
+        + 'static;
 
     /// The name given to the model (tool name, `json_schema.name`): the type name, generics included.
     fn schema_name() -> String;
@@ -41,6 +49,32 @@ pub trait Instructor: DeserializeOwned + Send + 'static {
     /// variant, for `Mode::ParallelTools`. `None` for every other type.
     fn parallel_tools() -> Option<Vec<ToolSchema>> {
         None
+    }
+
+    /// One `Self` from `prompt`, sent as a user message to the client's default deployment (with
+    /// its system prompt, if set). A `Result` on a [`Client`](crate::Client), a future on an
+    /// [`AsyncClient`](crate::AsyncClient).
+    fn extract<C: Extract>(client: &C, prompt: impl Into<String>) -> C::One<'_, Self>
+    where
+        Self: Sized,
+    {
+        client.extract_one::<Self>(prompt.into())
+    }
+
+    /// `Self`'s partials streamed from `prompt`; see [`Client::create_partial`](crate::Client::create_partial).
+    fn extract_partial<C: Extract>(client: &C, prompt: impl Into<String>) -> C::Partial<'_, Self>
+    where
+        Self: Sized,
+    {
+        client.extract_partial::<Self>(prompt.into())
+    }
+
+    /// Every `Self` in `prompt`, streamed; see [`Client::create_iterable`](crate::Client::create_iterable).
+    fn extract_iterable<C: Extract>(client: &C, prompt: impl Into<String>) -> C::Iterable<'_, Self>
+    where
+        Self: Sized,
+    {
+        client.extract_iterable::<Self>(prompt.into())
     }
 }
 

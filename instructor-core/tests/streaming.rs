@@ -288,3 +288,28 @@ async fn into_final_drains_the_stream() {
     let user = client.create_partial::<User>(request()).unwrap().into_final().await.unwrap();
     assert_eq!(user.name, "Jason");
 }
+
+#[test]
+fn the_extract_shortcuts_use_the_default_deployment() {
+    let transport = ScriptedTransport::new()
+        .default_model("dep")
+        .reply(testing::tool_call_completion("User", JASON))
+        .stream(testing::tool_call_chunks("User", JASON, 4))
+        .stream(testing::tool_call_chunks("UserList", &format!("{{\"items\": [{JASON}]}}"), 4));
+    let client = Client::new(transport.clone());
+    assert_eq!(User::extract(&client, "Jason is 25").unwrap().age, 25);
+    assert!(User::extract_partial(&client, "Jason is 25").unwrap().count() > 3);
+    assert_eq!(User::extract_iterable(&client, "Jason is 25").unwrap().count(), 1);
+    assert!(transport.requests().iter().all(|b| b["model"] == "dep"));
+}
+
+#[tokio::test]
+async fn the_extract_shortcuts_work_on_the_async_client() {
+    let transport = ScriptedTransport::new()
+        .default_model("dep")
+        .reply(testing::tool_call_completion("User", JASON))
+        .stream(testing::tool_call_chunks("User", JASON, 4));
+    let client = AsyncClient::new(transport);
+    assert_eq!(User::extract(&client, "Jason is 25").await.unwrap().age, 25);
+    assert_eq!(User::extract_partial(&client, "Jason").unwrap().into_final().await.unwrap().age, 25);
+}
