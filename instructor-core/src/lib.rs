@@ -21,6 +21,7 @@ mod parse;
 mod reask;
 mod reply;
 pub mod request;
+pub mod schema;
 pub mod settings;
 pub mod stream;
 mod streaming;
@@ -44,6 +45,10 @@ pub use request::Request;
 pub use streaming::{IterableIter, IterableStream, PartialIter, PartialStream};
 pub use transport::{AsyncTransport, ChunkIter, ChunkStream, Feature, Support, Transport};
 pub use validation::{ValidationError, ValidationErrors};
+pub use schema::{JsonSchema, SchemaGenerator};
+
+#[doc(hidden)]
+pub use schema::private as __private;
 
 /// A provider client that can be wrapped into an instructor client: blocking transports become a
 /// [`Client`], async ones an [`AsyncClient`].

@@ -1,0 +1,407 @@
+//! [`JsonSchema`] for std types (and chrono / uuid behind features).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher, Hash};
+
+#[cfg(feature = "chrono")]
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use super::{JsonSchema, SchemaGenerator};
+use crate::validation::{join_path, ValidationErrors};
+
+impl JsonSchema for bool {
+    type Partial = bool;
+    fn def_name() -> String {
+        "bool".into()
+    }
+    fn schema(_: &mut SchemaGenerator) -> Value {
+        json!({ "type": "boolean" })
+    }
+}
+
+// Bounds are those serde_json can deliver: numbers outside i64/u64 arrive as floats and are refused
+// by integer types, so the 128-bit types are bounded by i64::MIN and u64::MAX.
+macro_rules! int_impl {
+    ($($t:ty => $min:expr, $max:expr;)*) => {$(
+        impl JsonSchema for $t {
+            type Partial = $t;
+            fn def_name() -> String {
+                stringify!($t).into()
+            }
+            fn schema(_: &mut SchemaGenerator) -> Value {
+                json!({ "type": "integer", "minimum": $min, "maximum": $max })
+            }
+        }
+    )*};
+}
+
+int_impl! {
+    u8 => 0, u8::MAX;
+    u16 => 0, u16::MAX;
+    u32 => 0, u32::MAX;
+    u64 => 0, u64::MAX;
+    u128 => 0, u64::MAX;
+    usize => 0, usize::MAX as u64;
+    i8 => i8::MIN, i8::MAX;
+    i16 => i16::MIN, i16::MAX;
+    i32 => i32::MIN, i32::MAX;
+    i64 => i64::MIN, i64::MAX;
+    i128 => i64::MIN, u64::MAX;
+    isize => isize::MIN as i64, isize::MAX as i64;
+}
+
+macro_rules! float_impl {
+    ($($t:ty),*) => {$(
+        impl JsonSchema for $t {
+            type Partial = $t;
+            fn def_name() -> String {
+                stringify!($t).into()
+            }
+            fn schema(_: &mut SchemaGenerator) -> Value {
+                json!({ "type": "number" })
+            }
+        }
+    )*};
+}
+
+float_impl!(f32, f64);
+
+impl JsonSchema for String {
+    type Partial = String;
+    fn def_name() -> String {
+        "String".into()
+    }
+    fn schema(_: &mut SchemaGenerator) -> Value {
+        json!({ "type": "string" })
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        Some(("minLength", "maxLength"))
+    }
+}
+
+impl JsonSchema for char {
+    // A streamed one-character string may still be empty.
+    type Partial = String;
+    fn def_name() -> String {
+        "char".into()
+    }
+    fn schema(_: &mut SchemaGenerator) -> Value {
+        json!({ "type": "string", "minLength": 1, "maxLength": 1 })
+    }
+}
+
+impl JsonSchema for Value {
+    type Partial = Value;
+    fn def_name() -> String {
+        "Value".into()
+    }
+    fn schema(_: &mut SchemaGenerator) -> Value {
+        json!({})
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Option<T> {
+    type Partial = T::Partial;
+    fn def_name() -> String {
+        format!("Option_{}", T::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        let inner = gen.subschema_for::<T>();
+        json!({ "anyOf": [inner, { "type": "null" }] })
+    }
+    fn optional() -> bool {
+        true
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        T::length_keywords()
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        if let Some(v) = self {
+            v.validate_at(path, errors);
+        }
+    }
+}
+
+impl<T: JsonSchema + ?Sized> JsonSchema for Box<T> {
+    type Partial = Box<T::Partial>;
+    fn def_name() -> String {
+        T::def_name()
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        T::schema(gen)
+    }
+    fn referenceable() -> bool {
+        T::referenceable()
+    }
+    fn optional() -> bool {
+        T::optional()
+    }
+    fn schema_description() -> Option<String> {
+        T::schema_description()
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        T::length_keywords()
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        (**self).validate_at(path, errors);
+    }
+}
+
+fn validate_items<'a, T: JsonSchema + 'a>(
+    items: impl Iterator<Item = &'a T>,
+    path: &str,
+    errors: &mut ValidationErrors,
+) {
+    for (i, item) in items.enumerate() {
+        item.validate_at(&join_path(path, &format!("[{i}]")), errors);
+    }
+}
+
+fn array_schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
+    json!({ "type": "array", "items": gen.subschema_for::<T>() })
+}
+
+const ITEMS: Option<(&str, &str)> = Some(("minItems", "maxItems"));
+
+impl<T: JsonSchema> JsonSchema for Vec<T> {
+    type Partial = Vec<T::Partial>;
+    fn def_name() -> String {
+        format!("Array_{}", T::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        array_schema::<T>(gen)
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        ITEMS
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        validate_items(self.iter(), path, errors);
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for VecDeque<T> {
+    type Partial = Vec<T::Partial>;
+    fn def_name() -> String {
+        format!("Array_{}", T::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        array_schema::<T>(gen)
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        ITEMS
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        validate_items(self.iter(), path, errors);
+    }
+}
+
+impl<T: JsonSchema, const N: usize> JsonSchema for [T; N] {
+    type Partial = Vec<T::Partial>;
+    fn def_name() -> String {
+        format!("Array{N}_{}", T::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        json!({
+            "type": "array",
+            "items": gen.subschema_for::<T>(),
+            "minItems": N,
+            "maxItems": N,
+        })
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        ITEMS
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        validate_items(self.iter(), path, errors);
+    }
+}
+
+fn set_schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
+    json!({ "type": "array", "items": gen.subschema_for::<T>(), "uniqueItems": true })
+}
+
+impl<T: JsonSchema + Eq + Hash, S: BuildHasher + Default> JsonSchema for HashSet<T, S> {
+    type Partial = Vec<T::Partial>;
+    fn def_name() -> String {
+        format!("Set_{}", T::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        set_schema::<T>(gen)
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        ITEMS
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        validate_items(self.iter(), path, errors);
+    }
+}
+
+impl<T: JsonSchema + Ord> JsonSchema for BTreeSet<T> {
+    type Partial = Vec<T::Partial>;
+    fn def_name() -> String {
+        format!("Set_{}", T::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        set_schema::<T>(gen)
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        ITEMS
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        validate_items(self.iter(), path, errors);
+    }
+}
+
+/// The path of a map entry: `.key` for identifier-like keys, `["key"]` otherwise.
+fn key_path(path: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && !key.starts_with(|c: char| c.is_ascii_digit());
+    if plain {
+        join_path(path, key)
+    } else {
+        let quoted = serde_json::to_string(key).unwrap_or_default();
+        format!("{path}[{quoted}]")
+    }
+}
+
+fn map_schema<V: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
+    json!({ "type": "object", "additionalProperties": gen.subschema_for::<V>() })
+}
+
+const PROPERTIES: Option<(&str, &str)> = Some(("minProperties", "maxProperties"));
+
+impl<V: JsonSchema, S: BuildHasher + Default> JsonSchema for HashMap<String, V, S> {
+    type Partial = HashMap<String, V::Partial>;
+    fn def_name() -> String {
+        format!("Map_{}", V::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        map_schema::<V>(gen)
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        PROPERTIES
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        // Sorted, so errors come in a stable order.
+        let mut entries: Vec<_> = self.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, v) in entries {
+            v.validate_at(&key_path(path, k), errors);
+        }
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for BTreeMap<String, V> {
+    type Partial = BTreeMap<String, V::Partial>;
+    fn def_name() -> String {
+        format!("Map_{}", V::def_name())
+    }
+    fn schema(gen: &mut SchemaGenerator) -> Value {
+        map_schema::<V>(gen)
+    }
+    fn length_keywords() -> Option<(&'static str, &'static str)> {
+        PROPERTIES
+    }
+    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        for (k, v) in self {
+            v.validate_at(&key_path(path, k), errors);
+        }
+    }
+}
+
+macro_rules! tuple_impl {
+    ($($name:ident $idx:tt),+) => {
+        impl<$($name: JsonSchema),+> JsonSchema for ($($name,)+) {
+            type Partial = ($(Option<$name::Partial>,)+);
+            fn def_name() -> String {
+                let parts: Vec<String> = vec![$($name::def_name()),+];
+                format!("Tuple_{}", parts.join("_"))
+            }
+            fn schema(gen: &mut SchemaGenerator) -> Value {
+                let items: Vec<Value> = vec![$(gen.subschema_for::<$name>()),+];
+                let n = items.len();
+                json!({ "type": "array", "prefixItems": items, "items": false, "minItems": n, "maxItems": n })
+            }
+            fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+                $( self.$idx.validate_at(&join_path(path, concat!("[", stringify!($idx), "]")), errors); )+
+            }
+        }
+    };
+}
+
+tuple_impl!(A 0, B 1);
+tuple_impl!(A 0, B 1, C 2);
+tuple_impl!(A 0, B 1, C 2, D 3);
+
+/// Types that arrive as a string with a `format`; their partial form is the string itself, since a
+/// half-streamed date or id does not parse yet.
+#[cfg(any(feature = "chrono", feature = "uuid"))]
+fn formatted_string(format: &str) -> Value {
+    json!({ "type": "string", "format": format })
+}
+
+#[cfg(any(feature = "chrono", feature = "uuid"))]
+macro_rules! formatted_impl {
+    ($($t:ty => $name:expr, $format:expr;)*) => {$(
+        impl JsonSchema for $t {
+            type Partial = String;
+            fn def_name() -> String {
+                $name.into()
+            }
+            fn schema(_: &mut SchemaGenerator) -> Value {
+                formatted_string($format)
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "chrono")]
+formatted_impl! {
+    chrono::NaiveDate => "NaiveDate", "date";
+}
+
+// JSON Schema's `time` and `date-time` formats require a UTC offset, which the naive types do not
+// write: they get a description instead of a format that would reject them.
+#[cfg(feature = "chrono")]
+macro_rules! naive_impl {
+    ($($t:ty => $name:expr, $desc:expr;)*) => {$(
+        impl JsonSchema for $t {
+            type Partial = String;
+            fn def_name() -> String {
+                $name.into()
+            }
+            fn schema(_: &mut SchemaGenerator) -> Value {
+                json!({ "type": "string", "description": $desc })
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "chrono")]
+naive_impl! {
+    chrono::NaiveTime => "NaiveTime", "A time of day without time zone, as 09:30:00";
+    chrono::NaiveDateTime => "NaiveDateTime", "A date and time without time zone, as 2024-01-31T09:30:00";
+}
+
+#[cfg(feature = "chrono")]
+impl<Tz: chrono::TimeZone> JsonSchema for chrono::DateTime<Tz>
+where
+    chrono::DateTime<Tz>: DeserializeOwned,
+{
+    type Partial = String;
+    fn def_name() -> String {
+        "DateTime".into()
+    }
+    fn schema(_: &mut SchemaGenerator) -> Value {
+        formatted_string("date-time")
+    }
+}
+
+#[cfg(feature = "uuid")]
+formatted_impl! {
+    uuid::Uuid => "Uuid", "uuid";
+}

@@ -1,0 +1,20 @@
+//! Generics of the generated items.
+
+use proc_macro2::TokenStream;
+use syn::{parse_quote, Generics};
+
+/// The generics with `T: bound` added to the where clause for every type parameter.
+pub fn with_bound(generics: &Generics, bound: &TokenStream) -> Generics {
+    let mut g = generics.clone();
+    let params: Vec<syn::Ident> = g.type_params().map(|t| t.ident.clone()).collect();
+    let wc = g.make_where_clause();
+    for t in params {
+        wc.predicates.push(parse_quote!(#t: #bound));
+    }
+    g
+}
+
+/// True when the type has type parameters (which make its schema name carry theirs).
+pub fn has_type_params(generics: &Generics) -> bool {
+    generics.type_params().next().is_some()
+}

@@ -1,0 +1,154 @@
+//! serde's container model with our attributes beside each part.
+
+use serde_derive_internals::ast as serde_ast;
+pub use serde_derive_internals::ast::Style;
+use serde_derive_internals::attr::TagType;
+
+use super::{attr, check, Ctxt};
+
+/// The struct or enum being derived.
+pub struct Container<'a> {
+    /// serde's view of it.
+    pub serde: &'a serde_ast::Container<'a>,
+    /// Our attributes.
+    pub attrs: attr::Container,
+    /// The description: `#[instructor(description)]` or the doc comment.
+    pub description: Option<String>,
+    /// Fields or variants.
+    pub data: Data<'a>,
+    /// The path of the `instructor` crate in generated code.
+    pub krate: syn::Path,
+}
+
+/// Fields of a struct or variants of an enum, skipped ones (by serde) left out.
+pub enum Data<'a> {
+    /// A struct.
+    Struct(Style, Vec<Field<'a>>),
+    /// An enum.
+    Enum(Vec<Variant<'a>>),
+}
+
+/// A variant serde deserializes.
+pub struct Variant<'a> {
+    /// serde's view of it.
+    pub serde: &'a serde_ast::Variant<'a>,
+    /// The description: `#[instructor(description)]` or the doc comment.
+    pub description: Option<String>,
+    /// Its fields, skipped ones left out.
+    pub fields: Vec<Field<'a>>,
+}
+
+/// A field serde deserializes.
+pub struct Field<'a> {
+    /// serde's view of it.
+    pub serde: &'a serde_ast::Field<'a>,
+    /// Our attributes.
+    pub attrs: attr::Field,
+    /// The description: `#[instructor(description)]` or the doc comment.
+    pub description: Option<String>,
+    /// Index among the non-skipped fields (the position in a tuple).
+    pub index: usize,
+}
+
+impl<'a> Field<'a> {
+    /// The name serde reads.
+    pub fn name(&self) -> &str {
+        self.serde.attrs.name().deserialize_name()
+    }
+
+    /// The field's type.
+    pub fn ty(&self) -> &'a syn::Type {
+        self.serde.ty
+    }
+}
+
+impl Variant<'_> {
+    /// The name serde reads.
+    pub fn name(&self) -> &str {
+        self.serde.attrs.name().deserialize_name()
+    }
+}
+
+fn fields<'a>(cx: &Ctxt, list: &'a [serde_ast::Field<'a>]) -> Vec<Field<'a>> {
+    let mut out = Vec::new();
+    for f in list {
+        let attrs = attr::Field::from_attrs(cx, &f.original.attrs);
+        if f.attrs.skip_deserializing() {
+            if attrs.has_checks() || attrs.description.is_some() {
+                cx.error_spanned_by(
+                    f.original,
+                    "this field is skipped by serde, so it is never read from the reply: remove its `#[instructor(...)]` attribute",
+                );
+            }
+            continue;
+        }
+        check::check_type(cx, f.ty);
+        let description = attrs
+            .description
+            .clone()
+            .or_else(|| attr::docs(&f.original.attrs));
+        out.push(Field {
+            serde: f,
+            attrs,
+            description,
+            index: out.len(),
+        });
+    }
+    out
+}
+
+impl<'a> Container<'a> {
+    /// Builds the model, reporting what cannot be represented.
+    pub fn from_serde(cx: &Ctxt, serde: &'a serde_ast::Container<'a>) -> Self {
+        let attrs = attr::Container::from_attrs(cx, &serde.original.attrs);
+        let description = attrs
+            .description
+            .clone()
+            .or_else(|| attr::docs(&serde.original.attrs));
+        let krate = attrs
+            .krate
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(::instructor));
+        check::check_container(cx, serde);
+        let data = match &serde.data {
+            serde_ast::Data::Struct(style, fs) => Data::Struct(*style, fields(cx, fs)),
+            serde_ast::Data::Enum(vs) => {
+                let mut out = Vec::new();
+                for v in vs {
+                    let vattrs = attr::Variant::from_attrs(cx, &v.original.attrs);
+                    if v.attrs.skip_deserializing() {
+                        continue;
+                    }
+                    let description = vattrs
+                        .description
+                        .clone()
+                        .or_else(|| attr::docs(&v.original.attrs));
+                    out.push(Variant {
+                        serde: v,
+                        description,
+                        fields: fields(cx, &v.fields),
+                    });
+                }
+                if out.is_empty() {
+                    cx.error_spanned_by(
+                        &serde.original.ident,
+                        "an enum needs at least one variant serde can read for the model to choose from",
+                    );
+                }
+                Data::Enum(out)
+            }
+        };
+        Container {
+            serde,
+            attrs,
+            description,
+            data,
+            krate,
+        }
+    }
+
+    /// serde's enum representation.
+    pub fn tag(&self) -> &TagType {
+        self.serde.attrs.tag()
+    }
+}

@@ -1,0 +1,385 @@
+//! `#[instructor(...)]` attributes and doc comments.
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned as _;
+use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
+
+use super::Ctxt;
+
+const CONTAINER_KEYS: &str = "`description`, `validate_with`, `examples`, `crate`";
+const FIELD_KEYS: &str =
+    "`description`, `validate`, `min`, `max`, `min_len`, `max_len`, `pattern`, `examples`";
+const VARIANT_KEYS: &str = "`description`";
+
+/// Attributes of the struct or enum.
+#[derive(Default)]
+pub struct Container {
+    /// `description = ".."`.
+    pub description: Option<String>,
+    /// `validate_with = path`.
+    pub validate_with: Option<syn::Path>,
+    /// `examples = [..]`.
+    pub examples: Option<TokenStream>,
+    /// `crate = "path"`.
+    pub krate: Option<syn::Path>,
+}
+
+/// Attributes of a variant.
+#[derive(Default)]
+pub struct Variant {
+    /// `description = ".."`.
+    pub description: Option<String>,
+}
+
+/// A numeric bound as written.
+#[derive(Clone)]
+pub enum Number {
+    /// An integer literal (possibly negated).
+    Int(i128),
+    /// A float literal (possibly negated).
+    Float(f64),
+}
+
+/// A constraint with the span of its attribute.
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Attributes of a field.
+#[derive(Default)]
+pub struct Field {
+    /// `description = ".."`.
+    pub description: Option<String>,
+    /// `validate = path`.
+    pub validate: Option<syn::Path>,
+    /// `min = n`.
+    pub min: Option<Spanned<Number>>,
+    /// `max = n`.
+    pub max: Option<Spanned<Number>>,
+    /// `min_len = n`.
+    pub min_len: Option<Spanned<usize>>,
+    /// `max_len = n`.
+    pub max_len: Option<Spanned<usize>>,
+    /// `pattern = "regex"`.
+    pub pattern: Option<Spanned<String>>,
+    /// `examples = [..]`.
+    pub examples: Option<TokenStream>,
+}
+
+impl Field {
+    /// True when the field has any built-in constraint or validator.
+    pub fn has_checks(&self) -> bool {
+        self.validate.is_some()
+            || self.min.is_some()
+            || self.max.is_some()
+            || self.min_len.is_some()
+            || self.max_len.is_some()
+            || self.pattern.is_some()
+    }
+}
+
+/// The doc comment of an item: lines trimmed, lines of a paragraph joined with spaces, paragraphs
+/// with a blank line; `None` when there is none.
+pub fn docs(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let syn::Meta::NameValue(nv) = &attr.meta {
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+            {
+                let value = s.value();
+                if value.trim().is_empty() {
+                    lines.push(String::new());
+                }
+                for line in value.lines() {
+                    lines.push(line.trim().to_owned());
+                }
+            }
+        }
+    }
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+        } else {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    if paragraphs.is_empty() {
+        None
+    } else {
+        Some(paragraphs.join("\n\n"))
+    }
+}
+
+fn instructor_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("instructor"))
+}
+
+fn key(meta: &ParseNestedMeta) -> String {
+    meta.path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| meta.path.to_token_stream().to_string().replace(' ', ""))
+}
+
+fn parse_lit_str(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
+    meta.value()?.parse::<LitStr>()
+}
+
+/// A path written bare (`validate = check_name`) or quoted (`validate = "check_name"`).
+fn parse_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
+    let input = meta.value()?;
+    if input.peek(LitStr) {
+        let s: LitStr = input.parse()?;
+        s.parse::<syn::Path>()
+    } else {
+        input.parse::<syn::Path>()
+    }
+}
+
+fn parse_examples(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
+    let input = meta.value()?;
+    let span = input.span();
+    let group: proc_macro2::Group = input.parse().ok().filter(|g: &proc_macro2::Group| {
+        g.delimiter() == proc_macro2::Delimiter::Bracket
+    }).ok_or_else(|| {
+        syn::Error::new(
+            span,
+            "expected a list of examples in JSON syntax, e.g. `examples = [\"Paris\", {\"city\": \"Rome\"}]`",
+        )
+    })?;
+    Ok(group.to_token_stream())
+}
+
+fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Spanned<Number>> {
+    let expr: Expr = meta.value()?.parse()?;
+    let span = meta.path.span();
+    let (neg, lit) = match &expr {
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        other => (false, other),
+    };
+    let err = || {
+        syn::Error::new(
+            expr.span(),
+            "expected a number literal, e.g. `min = 0` or `max = 1.5`",
+        )
+    };
+    let value = match lit {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => {
+            let v: i128 = i.base10_parse().map_err(|_| err())?;
+            Number::Int(if neg { -v } else { v })
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(f), ..
+        }) => {
+            let v: f64 = f.base10_parse().map_err(|_| err())?;
+            if !v.is_finite() {
+                return Err(err());
+            }
+            Number::Float(if neg { -v } else { v })
+        }
+        _ => return Err(err()),
+    };
+    Ok(Spanned { value, span })
+}
+
+fn parse_usize(meta: &ParseNestedMeta) -> syn::Result<Spanned<usize>> {
+    let span = meta.path.span();
+    let lit: syn::LitInt = meta.value()?.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected a length, a non-negative integer such as `min_len = 1`",
+        )
+    })?;
+    Ok(Spanned {
+        value: lit.base10_parse()?,
+        span,
+    })
+}
+
+fn misplaced(meta: &ParseNestedMeta, key: &str, here: &str, keys: &str) -> syn::Error {
+    let hint = match key {
+        "min" | "max" | "min_len" | "max_len" | "pattern" | "validate" => {
+            format!("`{key}` goes on a field, not on {here}")
+        }
+        "validate_with" => format!(
+            "`validate_with` goes on the struct or enum; on {here} write `validate = path` instead"
+        ),
+        "crate" => format!("`crate` goes on the struct or enum, not on {here}"),
+        "examples" => format!("`examples` goes on the type or on a field, not on {here}"),
+        _ => format!("unknown instructor attribute `{key}`; expected one of: {keys}"),
+    };
+    meta.error(hint)
+}
+
+/// Sets an attribute once, reporting a duplicate.
+fn once<T>(cx: &Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta, key: &str) {
+    if slot.is_some() {
+        cx.syn_error(meta.error(format!("duplicate instructor attribute `{key}`")));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+impl Container {
+    /// Parses the container's `#[instructor(...)]` attributes.
+    pub fn from_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut out = Container::default();
+        for attr in instructor_attrs(attrs) {
+            let r = attr.parse_nested_meta(|meta| {
+                let k = key(&meta);
+                match k.as_str() {
+                    "description" => {
+                        let v = parse_lit_str(&meta)?.value();
+                        once(cx, &mut out.description, v, &meta, &k);
+                    }
+                    "validate_with" => {
+                        let v = parse_path(&meta)?;
+                        once(cx, &mut out.validate_with, v, &meta, &k);
+                    }
+                    "examples" => {
+                        let v = parse_examples(&meta)?;
+                        once(cx, &mut out.examples, v, &meta, &k);
+                    }
+                    "crate" => {
+                        let v = parse_lit_str(&meta)?.parse::<syn::Path>()?;
+                        once(cx, &mut out.krate, v, &meta, &k);
+                    }
+                    _ => return Err(misplaced(&meta, &k, "the type", CONTAINER_KEYS)),
+                }
+                Ok(())
+            });
+            if let Err(e) = r {
+                cx.syn_error(e);
+            }
+        }
+        out
+    }
+}
+
+impl Variant {
+    /// Parses a variant's `#[instructor(...)]` attributes.
+    pub fn from_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut out = Variant::default();
+        for attr in instructor_attrs(attrs) {
+            let r = attr.parse_nested_meta(|meta| {
+                let k = key(&meta);
+                match k.as_str() {
+                    "description" => {
+                        let v = parse_lit_str(&meta)?.value();
+                        once(cx, &mut out.description, v, &meta, &k);
+                    }
+                    _ => {
+                        return Err(misplaced(
+                            &meta,
+                            &k,
+                            "a variant (put constraints on the variant's fields)",
+                            VARIANT_KEYS,
+                        ))
+                    }
+                }
+                Ok(())
+            });
+            if let Err(e) = r {
+                cx.syn_error(e);
+            }
+        }
+        out
+    }
+}
+
+impl Field {
+    /// Parses a field's `#[instructor(...)]` attributes.
+    pub fn from_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
+        let mut out = Field::default();
+        for attr in instructor_attrs(attrs) {
+            let r = attr.parse_nested_meta(|meta| {
+                let k = key(&meta);
+                match k.as_str() {
+                    "description" => {
+                        let v = parse_lit_str(&meta)?.value();
+                        once(cx, &mut out.description, v, &meta, &k);
+                    }
+                    "validate" => {
+                        let v = parse_path(&meta)?;
+                        once(cx, &mut out.validate, v, &meta, &k);
+                    }
+                    "min" => {
+                        let v = parse_number(&meta)?;
+                        once(cx, &mut out.min, v, &meta, &k);
+                    }
+                    "max" => {
+                        let v = parse_number(&meta)?;
+                        once(cx, &mut out.max, v, &meta, &k);
+                    }
+                    "min_len" => {
+                        let v = parse_usize(&meta)?;
+                        once(cx, &mut out.min_len, v, &meta, &k);
+                    }
+                    "max_len" => {
+                        let v = parse_usize(&meta)?;
+                        once(cx, &mut out.max_len, v, &meta, &k);
+                    }
+                    "pattern" => {
+                        let lit = parse_lit_str(&meta)?;
+                        let v = lit.value();
+                        if let Err(e) = regex_syntax::Parser::new().parse(&v) {
+                            return Err(syn::Error::new(
+                                lit.span(),
+                                format!("invalid regular expression in `pattern`: {e}"),
+                            ));
+                        }
+                        let sp = Spanned {
+                            value: v,
+                            span: meta.path.span(),
+                        };
+                        once(cx, &mut out.pattern, sp, &meta, &k);
+                    }
+                    "examples" => {
+                        let v = parse_examples(&meta)?;
+                        once(cx, &mut out.examples, v, &meta, &k);
+                    }
+                    _ => return Err(misplaced(&meta, &k, "a field", FIELD_KEYS)),
+                }
+                Ok(())
+            });
+            if let Err(e) = r {
+                cx.syn_error(e);
+            }
+        }
+        if let (Some(min), Some(max)) = (&out.min_len, &out.max_len) {
+            if min.value > max.value {
+                cx.syn_error(syn::Error::new(
+                    min.span,
+                    "`min_len` is greater than `max_len`: no value could pass",
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,45 @@
+//! Internally tagged enums, `#[serde(tag = "type")]`: `{"type": "Variant", ...fields}`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{describe_variant, fields_object, untagged_variant};
+use crate::internals::ast::{Container, Style, Variant};
+
+pub fn schema(cont: &Container, variants: &[Variant], tag: &str) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    let mut members = Vec::new();
+    let mut any = false;
+    for v in variants {
+        let name = v.name();
+        if v.serde.attrs.untagged() {
+            any = true;
+            members.push(untagged_variant(cont, v));
+            continue;
+        }
+        let s = match v.serde.style {
+            Style::Unit => quote!(#p::serde_json::json!({
+                "type": "object",
+                "properties": { #tag: #p::tag(#name) },
+                "required": [#tag],
+            })),
+            Style::Newtype => match v.fields.first() {
+                Some(f) => {
+                    let ty = f.ty();
+                    quote!(#p::with_tag(<#ty as #p::JsonSchema>::schema(__gen), #tag, #name))
+                }
+                None => quote!(#p::with_tag(#p::object(
+                    #p::serde_json::Map::new(), ::std::vec::Vec::new(), false, ::std::vec::Vec::new()),
+                    #tag, #name)),
+            },
+            // serde rejects tuple variants in internally tagged enums; it has reported that.
+            Style::Tuple | Style::Struct => {
+                let o = fields_object(cont, &v.fields);
+                quote!(#p::with_tag(#o, #tag, #name))
+            }
+        };
+        members.push(describe_variant(cont, v, s));
+    }
+    quote!(#p::one_of(::std::vec![#(#members),*], #any))
+}

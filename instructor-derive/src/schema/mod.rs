@@ -1,0 +1,211 @@
+//! Codegen of `JsonSchema::schema`: structs here, one module per enum representation.
+
+mod adjacent;
+mod external;
+mod internal;
+mod untagged;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use serde_derive_internals::attr::TagType;
+use syn::spanned::Spanned;
+
+use crate::internals::ast::{Container, Data, Field, Style, Variant};
+use crate::internals::attr::Number;
+
+/// A number as a `serde_json::Value` expression.
+pub fn number(n: &Number) -> TokenStream {
+    match n {
+        Number::Int(i) => {
+            if let Ok(v) = i64::try_from(*i) {
+                quote!(::core::convert::From::<i64>::from(#v))
+            } else if let Ok(v) = u64::try_from(*i) {
+                quote!(::core::convert::From::<u64>::from(#v))
+            } else {
+                let f = *i as f64;
+                quote!(::core::convert::From::<f64>::from(#f))
+            }
+        }
+        Number::Float(f) => quote!(::core::convert::From::<f64>::from(#f)),
+    }
+}
+
+/// The schema of one field: its type's (sub)schema with constraints, description and examples.
+pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
+    let k = &cont.krate;
+    let ty = field.ty();
+    let p = quote!(#k::__private);
+    let mut steps = Vec::new();
+    let a = &field.attrs;
+    if let Some(min) = &a.min {
+        let v = number(&min.value);
+        steps.push(quote!(#p::set(&mut __s, "minimum", #v);));
+    }
+    if let Some(max) = &a.max {
+        let v = number(&max.value);
+        steps.push(quote!(#p::set(&mut __s, "maximum", #v);));
+    }
+    if let Some(n) = &a.min_len {
+        let v = n.value;
+        steps.push(
+            quote!(#p::set_len(&mut __s, <#ty as #p::JsonSchema>::length_keywords(), 0, #v);),
+        );
+    }
+    if let Some(n) = &a.max_len {
+        let v = n.value;
+        steps.push(
+            quote!(#p::set_len(&mut __s, <#ty as #p::JsonSchema>::length_keywords(), 1, #v);),
+        );
+    }
+    if let Some(pat) = &a.pattern {
+        let v = &pat.value;
+        steps.push(quote!(#p::set(&mut __s, "pattern", #p::serde_json::Value::String(::std::string::String::from(#v)));));
+    }
+    if let Some(d) = &field.description {
+        steps.push(quote!(#p::describe(&mut __s, #d);));
+    }
+    if let Some(ex) = &a.examples {
+        steps.push(quote!(#p::set(&mut __s, "examples", #p::serde_json::json!(#ex));));
+    }
+    let sub = quote_spanned!(ty.span()=> __gen.subschema_for::<#ty>());
+    if steps.is_empty() {
+        sub
+    } else {
+        quote!({
+            #[allow(unused_mut)]
+            let mut __s = #sub;
+            #(#steps)*
+            __s
+        })
+    }
+}
+
+/// The object schema of named fields (a struct, or a struct variant).
+pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    let container_default = !cont.serde.attrs.default().is_none();
+    let deny = cont.serde.attrs.deny_unknown_fields();
+    let mut stmts = Vec::new();
+    for f in fields {
+        let ty = f.ty();
+        if f.serde.attrs.flatten() {
+            stmts.push(quote! {
+                if let ::core::option::Option::Some(__x) = #p::flatten(
+                    <#ty as #p::JsonSchema>::schema(__gen),
+                    <#ty as #p::JsonSchema>::optional(),
+                    &mut __props,
+                    &mut __req,
+                    &mut __all_of,
+                ) {
+                    __extra = ::core::option::Option::Some(__x);
+                }
+            });
+            continue;
+        }
+        let name = f.name();
+        let schema = field_schema(cont, f);
+        stmts.push(quote! {
+            __props.insert(::std::string::String::from(#name), #schema);
+        });
+        if !container_default && f.serde.attrs.default().is_none() {
+            stmts.push(quote! {
+                if !<#ty as #p::JsonSchema>::optional() {
+                    __req.push(::std::string::String::from(#name));
+                }
+            });
+        }
+    }
+    quote!({
+        #[allow(unused_mut)]
+        let mut __props = #p::serde_json::Map::new();
+        #[allow(unused_mut)]
+        let mut __req: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+        #[allow(unused_mut)]
+        let mut __all_of: ::std::vec::Vec<#p::serde_json::Value> = ::std::vec::Vec::new();
+        #[allow(unused_mut)]
+        let mut __extra: ::core::option::Option<#p::serde_json::Value> = ::core::option::Option::None;
+        #(#stmts)*
+        let mut __o = #p::object(__props, __req, #deny, __all_of);
+        if let ::core::option::Option::Some(__x) = __extra {
+            #p::set(&mut __o, "additionalProperties", __x);
+        }
+        __o
+    })
+}
+
+/// The schema of a variant's or struct's content, by style: `null` for unit, the field's schema
+/// for newtype, a fixed-length array for tuple, an object for named fields.
+pub fn content(cont: &Container, style: Style, fields: &[Field]) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    match style {
+        Style::Unit => quote!(#p::serde_json::json!({ "type": "null" })),
+        Style::Newtype => match fields.first() {
+            Some(f) => field_schema(cont, f),
+            // A newtype whose only field is skipped reads as unit.
+            None => quote!(#p::serde_json::json!({ "type": "null" })),
+        },
+        Style::Tuple => {
+            // A tuple struct with all fields but one skipped is still a one-element sequence.
+            let items = fields.iter().map(|f| field_schema(cont, f));
+            quote!(#p::tuple(::std::vec![#(#items),*]))
+        }
+        Style::Struct => fields_object(cont, fields),
+    }
+}
+
+/// Sets the description of a variant's schema.
+pub fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> TokenStream {
+    let k = &cont.krate;
+    match &v.description {
+        Some(d) => quote!({
+            let mut __v = #schema;
+            #k::__private::describe(&mut __v, #d);
+            __v
+        }),
+        None => schema,
+    }
+}
+
+/// The body of `fn schema(__gen: &mut SchemaGenerator) -> Value`.
+pub fn body(cont: &Container) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    let main = match &cont.data {
+        Data::Struct(style, fields) => {
+            if cont.serde.attrs.transparent() {
+                match fields.first() {
+                    Some(f) => field_schema(cont, f),
+                    None => quote!(#p::serde_json::json!({ "type": "null" })),
+                }
+            } else {
+                content(cont, *style, fields)
+            }
+        }
+        Data::Enum(variants) => match cont.tag() {
+            TagType::External => external::schema(cont, variants),
+            TagType::Internal { tag } => internal::schema(cont, variants, tag),
+            TagType::Adjacent { tag, content } => adjacent::schema(cont, variants, tag, content),
+            TagType::None => untagged::schema(cont, variants),
+        },
+    };
+    let mut steps = Vec::new();
+    if let Some(d) = &cont.description {
+        steps.push(quote!(#p::describe(&mut __s, #d);));
+    }
+    if let Some(ex) = &cont.attrs.examples {
+        steps.push(quote!(#p::set(&mut __s, "examples", #p::serde_json::json!(#ex));));
+    }
+    quote! {
+        #[allow(unused_mut)]
+        let mut __s = #main;
+        #(#steps)*
+        __s
+    }
+}
+
+/// A variant with `#[serde(untagged)]` inside a tagged enum: its bare content.
+pub fn untagged_variant(cont: &Container, v: &Variant) -> TokenStream {
+    describe_variant(cont, v, content(cont, v.serde.style, &v.fields))
+}

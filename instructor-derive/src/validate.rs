@@ -1,0 +1,183 @@
+//! Codegen of `JsonSchema::validate_at`: built-in constraints, field validators, nested values,
+//! then the type-level validator, each error at the JSON path of its value.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use serde_derive_internals::attr::TagType;
+
+use crate::internals::ast::{Container, Data, Field, Style, Variant};
+use crate::internals::attr::Number;
+
+fn bound(p: &TokenStream, n: &Number) -> TokenStream {
+    match n {
+        Number::Int(i) => quote!(#p::Bound::Int(#i)),
+        Number::Float(f) => quote!(#p::Bound::Float(#f)),
+    }
+}
+
+/// The checks of one field. `value` is an expression of type `&T`; `path` an expression of type
+/// `String` or `&str` giving the field's JSON path.
+fn field_checks(
+    cont: &Container,
+    f: &Field,
+    value: &TokenStream,
+    path: TokenStream,
+) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    let ty = f.ty();
+    let a = &f.attrs;
+    let mut steps = Vec::new();
+    if let Some(min) = &a.min {
+        let b = bound(&p, &min.value);
+        steps.push(quote_spanned!(min.span=> #p::check_min(#value, #b, &__p, __errors);));
+    }
+    if let Some(max) = &a.max {
+        let b = bound(&p, &max.value);
+        steps.push(quote_spanned!(max.span=> #p::check_max(#value, #b, &__p, __errors);));
+    }
+    if let Some(n) = &a.min_len {
+        let v = n.value;
+        steps.push(quote_spanned!(n.span=> #p::check_min_len(#value, #v, &__p, __errors);));
+    }
+    if let Some(n) = &a.max_len {
+        let v = n.value;
+        steps.push(quote_spanned!(n.span=> #p::check_max_len(#value, #v, &__p, __errors);));
+    }
+    if let Some(pat) = &a.pattern {
+        let v = &pat.value;
+        steps.push(quote_spanned!(pat.span=> {
+            static __RE: #p::Once<::core::option::Option<#p::Regex>> = #p::Once::new();
+            #p::check_pattern(#value, &__RE, #v, &__p, __errors);
+        }));
+    }
+    if let Some(func) = &a.validate {
+        steps.push(quote_spanned!(func.segments.last().map(|s| s.ident.span()).unwrap_or_else(proc_macro2::Span::call_site)=>
+            #p::ValidatorOutput::push_into(#func(#value), &__p, __errors);
+        ));
+    }
+    steps.push(quote!(<#ty as #p::JsonSchema>::validate_at(#value, &__p, __errors);));
+    quote!({
+        let __p = #path;
+        #(#steps)*
+    })
+}
+
+fn field_path(cont: &Container, f: &Field, base: &TokenStream, style: Style) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    if f.serde.attrs.flatten() || matches!(style, Style::Newtype) {
+        return quote!(#base);
+    }
+    match style {
+        Style::Struct => {
+            let name = f.name();
+            quote!(#p::join_path(#base, #name))
+        }
+        _ => {
+            let idx = format!("[{}]", f.index);
+            quote!(#p::join_path(#base, #idx))
+        }
+    }
+}
+
+/// The body of `fn validate_at(&self, __path: &str, __errors: &mut ValidationErrors)`.
+pub fn body(cont: &Container) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    let base = quote!(__path);
+    let fields_part = match &cont.data {
+        Data::Struct(style, fields) => {
+            let style = if cont.serde.attrs.transparent() {
+                Style::Newtype
+            } else {
+                *style
+            };
+            let checks = fields.iter().map(|f| {
+                let m = &f.serde.member;
+                let path = field_path(cont, f, &base, style);
+                field_checks(cont, f, &quote!(&self.#m), quote!(#path))
+            });
+            quote!(#(#checks)*)
+        }
+        Data::Enum(variants) => {
+            let arms = variants.iter().map(|v| variant_arm(cont, v));
+            quote! {
+                #[allow(unreachable_patterns)]
+                match self {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        }
+    };
+    let type_level = cont
+        .attrs
+        .validate_with
+        .as_ref()
+        .map(|func| quote!(#p::ValidatorOutput::push_into(#func(self), __path, __errors);));
+    quote! {
+        #fields_part
+        #type_level
+    }
+}
+
+fn variant_arm(cont: &Container, v: &Variant) -> TokenStream {
+    let k = &cont.krate;
+    let p = quote!(#k::__private);
+    let vi = &v.serde.ident;
+    let name = v.name();
+    let prefix = if v.serde.attrs.untagged() {
+        quote!(__path)
+    } else {
+        match cont.tag() {
+            TagType::External => quote!(&#p::join_path(__path, #name)),
+            TagType::Internal { .. } | TagType::None => quote!(__path),
+            TagType::Adjacent { content, .. } => quote!(&#p::join_path(__path, #content)),
+        }
+    };
+    let vars: Vec<Ident> = v
+        .fields
+        .iter()
+        .map(|f| format_ident!("__f{}", f.index))
+        .collect();
+    let pattern = match v.serde.style {
+        Style::Unit => TokenStream::new(),
+        Style::Struct => {
+            let names = v
+                .fields
+                .iter()
+                .filter_map(|f| f.serde.original.ident.as_ref());
+            quote!({ #(#names: #vars,)* .. })
+        }
+        Style::Newtype | Style::Tuple => {
+            // Positions of every field, skipped ones bound to `_`.
+            let mut it = v.fields.iter().zip(vars.iter()).peekable();
+            let all = v
+                .serde
+                .fields
+                .iter()
+                .map(|sf| match it.peek() {
+                    Some((f, var)) if std::ptr::eq(f.serde, sf) => {
+                        let var = (*var).clone();
+                        it.next();
+                        quote!(#var)
+                    }
+                    _ => quote!(_),
+                })
+                .collect::<Vec<_>>();
+            quote!((#(#all),*))
+        }
+    };
+    if v.fields.is_empty() {
+        return quote!(Self::#vi #pattern => {});
+    }
+    let checks = v.fields.iter().zip(vars.iter()).map(|(f, var)| {
+        let path = field_path(cont, f, &quote!(__vp), v.serde.style);
+        field_checks(cont, f, &quote!(#var), path)
+    });
+    quote!(Self::#vi #pattern => {
+        let __vp: &str = #prefix;
+        #(#checks)*
+    })
+}

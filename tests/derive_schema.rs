@@ -1,0 +1,913 @@
+//! `#[derive(Instructor)]` schemas: for every supported shape, values serde serializes validate
+//! against the generated schema, and JSON serde rejects does not.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use instructor::{Instructor, JsonSchema};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::validator_for(schema).unwrap_or_else(|e| panic!("invalid schema {schema}: {e}"))
+}
+
+/// Serialized `value` validates against both schemas of `T` (the strict one only when `strict`).
+fn accepts<T: Instructor + Serialize>(value: &T, strict: bool) {
+    let json = serde_json::to_value(value).unwrap();
+    let schema = T::json_schema();
+    let errors: Vec<String> = validator(&schema)
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{json} rejected by {schema:#}: {errors:?}"
+    );
+    if strict {
+        let schema = T::json_schema_strict();
+        let errors: Vec<String> = validator(&schema)
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{json} rejected by strict {schema:#}: {errors:?}"
+        );
+    }
+    // And serde reads back what it wrote.
+    let _: T = serde_json::from_value(json).unwrap();
+}
+
+/// JSON serde accepts is accepted by the schema, JSON serde rejects is rejected: they agree.
+fn agrees<T: Instructor>(json: Value) {
+    let serde_ok = serde_json::from_value::<T>(json.clone()).is_ok();
+    let schema = T::json_schema();
+    let schema_ok = validator(&schema).is_valid(&json);
+    assert_eq!(
+        serde_ok,
+        schema_ok,
+        "serde {} but schema {} for {json} with {schema:#}",
+        if serde_ok { "accepts" } else { "rejects" },
+        if schema_ok { "accepts" } else { "rejects" },
+    );
+}
+
+/// Every object of a strict schema has `additionalProperties: false`, every property is required,
+/// and no keyword strict mode rejects is left.
+fn assert_strict_rules(schema: &Value) {
+    fn walk(v: &Value, at: &str) {
+        match v {
+            Value::Object(m) => {
+                for k in instructor::schema::STRICT_UNSUPPORTED_KEYWORDS {
+                    assert!(!m.contains_key(*k), "{k} left at {at}");
+                }
+                assert!(!m.contains_key("oneOf"), "oneOf left at {at}");
+                assert!(!m.contains_key("const"), "const left at {at}");
+                let is_object = m.get("type").is_some_and(|t| t == "object");
+                if is_object || m.contains_key("properties") {
+                    assert_eq!(
+                        m.get("additionalProperties"),
+                        Some(&json!(false)),
+                        "at {at}"
+                    );
+                    let props: Vec<&String> = m
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .map(|p| p.keys().collect())
+                        .unwrap_or_default();
+                    let req: Vec<&str> = m
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .map(|r| r.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    for p in props {
+                        assert!(req.contains(&p.as_str()), "{p} not required at {at}");
+                    }
+                }
+                for (k, c) in m {
+                    if k != "enum" && k != "examples" && k != "description" {
+                        walk(c, &format!("{at}/{k}"));
+                    }
+                }
+            }
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| walk(c, &format!("{at}/{i}"))),
+            _ => {}
+        }
+    }
+    walk(schema, "#");
+}
+
+/// A postal address.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Address {
+    /// Street and number.
+    pub street: String,
+    pub city: String,
+    #[serde(default)]
+    pub zip: Option<String>,
+}
+
+/// A person mentioned in the text.
+///
+/// Only people named in full.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    /// First name only.
+    pub first_name: String,
+    #[instructor(min = 0, max = 150)]
+    pub age: u32,
+    pub addresses: Vec<Address>,
+    pub nickname: Option<String>,
+    #[serde(skip)]
+    pub internal: u8,
+    #[serde(alias = "mail")]
+    pub email_address: String,
+    #[serde(default)]
+    pub score: f64,
+    #[instructor(description = "Overrides the doc comment.", min_len = 1, max_len = 3)]
+    /// Not this.
+    pub tags: Vec<String>,
+    #[instructor(pattern = "^[A-Z]{2}$", examples = ["FR", "DE"])]
+    pub country: String,
+}
+
+fn user() -> User {
+    User {
+        first_name: "Ada".into(),
+        age: 36,
+        addresses: vec![Address {
+            street: "1 Main St".into(),
+            city: "London".into(),
+            zip: None,
+        }],
+        nickname: None,
+        internal: 0,
+        email_address: "ada@example.com".into(),
+        score: 1.5,
+        tags: vec!["math".into()],
+        country: "GB".into(),
+    }
+}
+
+#[test]
+fn struct_schema_names_descriptions_and_constraints() {
+    let s = User::json_schema();
+    assert_eq!(User::schema_name(), "User");
+    assert_eq!(
+        User::description().as_deref(),
+        Some("A person mentioned in the text.\n\nOnly people named in full.")
+    );
+    assert_eq!(s["title"], "User");
+    assert_eq!(
+        s["description"],
+        "A person mentioned in the text.\n\nOnly people named in full."
+    );
+    assert_eq!(s["type"], "object");
+    let p = &s["properties"];
+    assert_eq!(
+        p["firstName"],
+        json!({ "type": "string", "description": "First name only." })
+    );
+    assert_eq!(p["age"]["minimum"], 0);
+    assert_eq!(p["age"]["maximum"], 150);
+    assert_eq!(
+        p["addresses"],
+        json!({ "type": "array", "items": { "$ref": "#/$defs/Address" } })
+    );
+    assert!(p.get("internal").is_none(), "skipped field in schema");
+    assert!(
+        p.get("emailAddress").is_some(),
+        "alias: the schema uses the main name"
+    );
+    assert_eq!(p["tags"]["description"], "Overrides the doc comment.");
+    assert_eq!(p["tags"]["minItems"], 1);
+    assert_eq!(p["tags"]["maxItems"], 3);
+    assert_eq!(p["country"]["pattern"], "^[A-Z]{2}$");
+    assert_eq!(p["country"]["examples"], json!(["FR", "DE"]));
+    assert_eq!(
+        s["required"],
+        json!([
+            "firstName",
+            "age",
+            "addresses",
+            "emailAddress",
+            "tags",
+            "country"
+        ])
+    );
+    assert_eq!(s["$defs"]["Address"]["description"], "A postal address.");
+    assert_eq!(
+        s["$defs"]["Address"]["properties"]["street"]["description"],
+        "Street and number."
+    );
+    assert_eq!(s["$defs"]["Address"]["required"], json!(["street", "city"]));
+}
+
+#[test]
+fn struct_schema_agrees_with_serde() {
+    accepts(&user(), true);
+    let good = serde_json::to_value(user()).unwrap();
+    agrees::<User>(good.clone());
+    for key in ["firstName", "age", "addresses", "emailAddress"] {
+        let mut v = good.clone();
+        v.as_object_mut().unwrap().remove(key);
+        agrees::<User>(v);
+    }
+    let mut v = good.clone();
+    v.as_object_mut().unwrap().remove("nickname");
+    v.as_object_mut().unwrap().remove("score");
+    agrees::<User>(v);
+    let mut v = good.clone();
+    v["age"] = json!(-1);
+    agrees::<User>(v);
+    let mut v = good.clone();
+    v["age"] = json!("36");
+    agrees::<User>(v);
+    let mut v = good.clone();
+    v["addresses"][0]["city"] = json!(3);
+    agrees::<User>(v);
+}
+
+#[test]
+fn strict_schema_follows_the_rules() {
+    let s = User::json_schema_strict();
+    assert_strict_rules(&s);
+    assert_eq!(
+        s["properties"]["nickname"],
+        json!({ "anyOf": [{ "type": "string" }, { "type": "null" }] })
+    );
+    assert_eq!(s["properties"]["country"].get("pattern"), None);
+    assert_eq!(
+        s["$defs"]["Address"]["required"],
+        json!(["street", "city", "zip"])
+    );
+    // Cached: the same value each time.
+    assert_eq!(User::json_schema_strict(), s);
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Numbers {
+    pub a: u8,
+    pub b: u16,
+    pub c: u32,
+    pub d: u64,
+    pub e: u128,
+    pub f: usize,
+    pub g: i8,
+    pub h: i16,
+    pub i: i32,
+    pub j: i64,
+    pub k: i128,
+    pub l: isize,
+    pub m: f32,
+    pub n: f64,
+    pub o: bool,
+    pub p: char,
+}
+
+#[test]
+fn integers_have_honest_bounds() {
+    let s = Numbers::json_schema();
+    let p = &s["properties"];
+    assert_eq!(
+        p["a"],
+        json!({ "type": "integer", "minimum": 0, "maximum": 255 })
+    );
+    assert_eq!(p["d"]["maximum"], json!(u64::MAX));
+    assert_eq!(p["j"]["minimum"], json!(i64::MIN));
+    assert_eq!(p["j"]["maximum"], json!(i64::MAX));
+    assert_eq!(p["g"]["minimum"], -128);
+    assert_eq!(p["m"], json!({ "type": "number" }));
+    assert_eq!(p["o"], json!({ "type": "boolean" }));
+    let max = Numbers {
+        a: u8::MAX,
+        b: u16::MAX,
+        c: u32::MAX,
+        d: u64::MAX,
+        e: u64::MAX as u128,
+        f: usize::MAX,
+        g: i8::MIN,
+        h: i16::MIN,
+        i: i32::MIN,
+        j: i64::MIN,
+        k: i64::MIN as i128,
+        l: isize::MIN,
+        m: 1.5,
+        n: -2.25,
+        o: true,
+        p: 'é',
+    };
+    accepts(&max, true);
+    let good = serde_json::to_value(&max).unwrap();
+    for (k, bad) in [
+        ("a", json!(256)),
+        ("g", json!(-129)),
+        ("c", json!(-1)),
+        ("p", json!("ab")),
+        ("p", json!("")),
+        ("o", json!(1)),
+        ("d", json!(1.5)),
+    ] {
+        let mut v = good.clone();
+        v[k] = bad;
+        agrees::<Numbers>(v);
+    }
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Collections {
+    pub list: Vec<u8>,
+    pub deque: VecDeque<String>,
+    pub array: [i32; 3],
+    pub set: HashSet<String>,
+    pub tree_set: BTreeSet<u32>,
+    pub map: HashMap<String, Address>,
+    pub tree_map: BTreeMap<String, f64>,
+    pub boxed: Box<Address>,
+    pub any: Value,
+    pub pair: (String, u8),
+}
+
+#[test]
+fn collections() {
+    let s = Collections::json_schema();
+    let p = &s["properties"];
+    assert_eq!(
+        p["array"],
+        json!({ "type": "array", "items": { "type": "integer", "minimum": i32::MIN, "maximum": i32::MAX }, "minItems": 3, "maxItems": 3 })
+    );
+    assert_eq!(p["set"]["uniqueItems"], true);
+    assert_eq!(
+        p["map"],
+        json!({ "type": "object", "additionalProperties": { "$ref": "#/$defs/Address" } })
+    );
+    assert_eq!(p["boxed"], json!({ "$ref": "#/$defs/Address" }));
+    assert_eq!(p["any"], json!({}));
+    let v = Collections {
+        list: vec![1, 2],
+        deque: VecDeque::from(vec!["a".to_owned()]),
+        array: [1, -2, 3],
+        set: HashSet::from(["x".to_owned(), "y".to_owned()]),
+        tree_set: BTreeSet::from([1, 2]),
+        map: HashMap::from([(
+            "home".to_owned(),
+            Address {
+                street: "s".into(),
+                city: "c".into(),
+                zip: Some("1".into()),
+            },
+        )]),
+        tree_map: BTreeMap::from([("pi".to_owned(), 3.14)]),
+        boxed: Box::new(Address {
+            street: "s".into(),
+            city: "c".into(),
+            zip: None,
+        }),
+        any: json!({ "anything": [1, "two", null] }),
+        pair: ("a".into(), 1),
+    };
+    accepts(&v, false);
+    let good = serde_json::to_value(&v).unwrap();
+    for (k, bad) in [
+        ("array", json!([1, 2])),
+        ("array", json!([1, 2, 3, 4])),
+        ("map", json!({ "home": { "street": 1 } })),
+        ("tree_map", json!({ "e": "2.7" })),
+        ("any", json!(null)),
+        ("pair", json!(["a"])),
+        ("pair", json!(["a", 1, 2])),
+        ("list", json!([256])),
+    ] {
+        let mut v = good.clone();
+        v[k] = bad;
+        agrees::<Collections>(v);
+    }
+    // Sets are `uniqueItems`: stricter than serde, which silently drops duplicates.
+    let mut v = good.clone();
+    v["set"] = json!(["x", "x"]);
+    assert!(!validator(&Collections::json_schema()).is_valid(&v));
+}
+
+/// A comment with its replies.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Comment {
+    pub text: String,
+    pub replies: Vec<Comment>,
+    pub parent: Option<Box<Comment>>,
+    pub thread: Option<Thread>,
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Thread {
+    pub title: String,
+    pub comments: Vec<Comment>,
+}
+
+#[test]
+fn recursive_types() {
+    let s = Comment::json_schema();
+    assert_eq!(s["properties"]["replies"]["items"], json!({ "$ref": "#" }));
+    assert_eq!(
+        s["$defs"]["Thread"]["properties"]["comments"]["items"],
+        json!({ "$ref": "#" })
+    );
+    let leaf = Comment {
+        text: "leaf".into(),
+        replies: vec![],
+        parent: None,
+        thread: None,
+    };
+    let tree = Comment {
+        text: "root".into(),
+        replies: vec![
+            leaf.clone(),
+            Comment {
+                replies: vec![leaf.clone()],
+                ..leaf.clone()
+            },
+        ],
+        parent: Some(Box::new(leaf.clone())),
+        thread: Some(Thread {
+            title: "t".into(),
+            comments: vec![leaf.clone()],
+        }),
+    };
+    accepts(&tree, true);
+    assert_strict_rules(&Comment::json_schema_strict());
+    agrees::<Comment>(
+        json!({ "text": "a", "replies": [{ "text": "b" }], "parent": null, "thread": null }),
+    );
+    let t = Thread::json_schema();
+    assert_eq!(
+        t["$defs"]["Comment"]["properties"]["thread"]["anyOf"][0],
+        json!({ "$ref": "#" })
+    );
+    accepts(
+        &Thread {
+            title: "t".into(),
+            comments: vec![tree],
+        },
+        true,
+    );
+}
+
+/// How a task stands.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    InProgress,
+    Done,
+    #[serde(rename = "blocked")]
+    Blocked,
+    #[serde(skip)]
+    Hidden,
+}
+
+#[test]
+fn unit_enum_is_a_string_enum() {
+    let s = Status::json_schema();
+    assert_eq!(
+        s,
+        json!({ "title": "Status", "description": "How a task stands.", "type": "string", "enum": ["IN_PROGRESS", "DONE", "blocked"] })
+    );
+    accepts(&Status::InProgress, true);
+    for v in [
+        "IN_PROGRESS",
+        "DONE",
+        "blocked",
+        "Blocked",
+        "Hidden",
+        "InProgress",
+    ] {
+        agrees::<Status>(json!(v));
+    }
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// A dot.
+    Point,
+    Circle(f64),
+    Rect(f64, f64),
+    Poly {
+        sides: u8,
+        #[serde(rename = "len")]
+        length: f64,
+    },
+    Labeled(Address),
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Event {
+    Started,
+    Moved { x: i32, y: i32 },
+    Addressed(Address),
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "t", content = "c")]
+pub enum Adjacent {
+    Unit,
+    One(String),
+    Two(u8, u8),
+    Named { a: bool },
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum Loose {
+    Num(f64),
+    Text(String),
+    Addr(Address),
+    List(Vec<u8>),
+    Nothing,
+}
+
+#[test]
+fn externally_tagged_enum() {
+    for v in [
+        Shape::Point,
+        Shape::Circle(1.0),
+        Shape::Rect(1.0, 2.0),
+        Shape::Poly {
+            sides: 3,
+            length: 1.0,
+        },
+        Shape::Labeled(Address {
+            street: "s".into(),
+            city: "c".into(),
+            zip: None,
+        }),
+    ] {
+        accepts(&v, false);
+    }
+    let s = Shape::json_schema();
+    assert!(s["oneOf"].is_array(), "{s}");
+    for j in [
+        json!("Point"),
+        json!("Circle"),
+        json!({ "Circle": 2 }),
+        json!({ "Circle": "2" }),
+        json!({ "Rect": [1, 2] }),
+        json!({ "Rect": [1] }),
+        json!({ "Poly": { "sides": 3, "len": 2 } }),
+        json!({ "Poly": { "sides": 3, "length": 2 } }),
+        json!({ "Circle": 1, "Point": null }),
+        json!({ "Labeled": { "street": "s", "city": "c" } }),
+        json!({ "Nope": 1 }),
+    ] {
+        agrees::<Shape>(j);
+    }
+    assert_strict_rules(&Shape::json_schema_strict());
+}
+
+#[test]
+fn internally_tagged_enum() {
+    for v in [
+        Event::Started,
+        Event::Moved { x: 1, y: -1 },
+        Event::Addressed(Address {
+            street: "s".into(),
+            city: "c".into(),
+            zip: None,
+        }),
+    ] {
+        accepts(&v, true);
+    }
+    for j in [
+        json!({ "kind": "started" }),
+        json!({ "kind": "moved", "x": 1, "y": 2 }),
+        json!({ "kind": "moved", "x": 1 }),
+        json!({ "kind": "addressed", "street": "s", "city": "c" }),
+        json!({ "kind": "addressed", "street": "s" }),
+        json!({ "x": 1, "y": 2 }),
+        json!({ "kind": "Started" }),
+    ] {
+        agrees::<Event>(j);
+    }
+    assert_strict_rules(&Event::json_schema_strict());
+}
+
+#[test]
+fn adjacently_tagged_enum() {
+    for v in [
+        Adjacent::Unit,
+        Adjacent::One("x".into()),
+        Adjacent::Two(1, 2),
+        Adjacent::Named { a: true },
+    ] {
+        accepts(&v, true);
+    }
+    for j in [
+        json!({ "t": "Unit" }),
+        json!({ "t": "One", "c": "x" }),
+        json!({ "t": "One" }),
+        json!({ "t": "Two", "c": [1, 2] }),
+        json!({ "t": "Named", "c": { "a": false } }),
+        json!({ "t": "Named", "c": { "a": 1 } }),
+        json!({ "c": "x" }),
+    ] {
+        agrees::<Adjacent>(j);
+    }
+}
+
+#[test]
+fn untagged_enum() {
+    for v in [
+        Loose::Num(1.5),
+        Loose::Text("t".into()),
+        Loose::Addr(Address {
+            street: "s".into(),
+            city: "c".into(),
+            zip: None,
+        }),
+        Loose::List(vec![1]),
+        Loose::Nothing,
+    ] {
+        accepts(&v, false);
+    }
+    for j in [
+        json!(1),
+        json!("a"),
+        json!(null),
+        json!([1, 2]),
+        json!([300]),
+        json!({ "street": "s", "city": "c" }),
+        json!({ "street": "s" }),
+        json!(true),
+    ] {
+        agrees::<Loose>(j);
+    }
+}
+
+/// An id.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Id(#[instructor(min_len = 3)] pub String);
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Point(pub f64, pub f64, #[serde(skip)] pub u8);
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(transparent)]
+pub struct Meters {
+    pub value: f64,
+}
+
+#[test]
+fn newtype_tuple_and_transparent_structs() {
+    assert_eq!(
+        Id::json_schema(),
+        json!({ "title": "Id", "type": "string", "minLength": 3, "description": "An id." })
+    );
+    accepts(&Id("abc".into()), false);
+    agrees::<Id>(json!("abcd"));
+    agrees::<Id>(json!(1));
+    accepts(&Point(1.0, 2.0, 0), false);
+    agrees::<Point>(json!([1, 2]));
+    agrees::<Point>(json!([1, 2, 3]));
+    agrees::<Point>(json!([1]));
+    accepts(&Meters { value: 1.0 }, true);
+    agrees::<Meters>(json!(1.0));
+    agrees::<Meters>(json!({ "value": 1.0 }));
+}
+
+/// A page of results.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+#[test]
+fn generic_types() {
+    assert_eq!(Page::<Address>::schema_name(), "Page_Address");
+    assert_eq!(Page::<String>::schema_name(), "Page_String");
+    let s = Page::<Address>::json_schema();
+    assert_eq!(
+        s["properties"]["items"]["items"],
+        json!({ "$ref": "#/$defs/Address" })
+    );
+    assert_ne!(
+        Page::<String>::json_schema(),
+        s,
+        "cached per type, generics included"
+    );
+    accepts(
+        &Page {
+            items: vec![Address {
+                street: "s".into(),
+                city: "c".into(),
+                zip: None,
+            }],
+            next: None,
+        },
+        true,
+    );
+    accepts(
+        &Page {
+            items: vec![Page {
+                items: vec![1u8],
+                next: Some("n".into()),
+            }],
+            next: None,
+        },
+        true,
+    );
+    agrees::<Page<u8>>(json!({ "items": [1, 2] }));
+    agrees::<Page<u8>>(json!({ "items": [1, -2] }));
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Strict {
+    pub a: u8,
+    #[serde(default = "default_b")]
+    pub b: String,
+    #[serde(skip_deserializing)]
+    pub c: u8,
+}
+
+fn default_b() -> String {
+    "b".into()
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct WithFlatten {
+    pub id: u32,
+    #[serde(flatten)]
+    pub address: Address,
+    #[serde(flatten)]
+    pub extra: HashMap<String, String>,
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+#[serde(default)]
+pub struct AllDefault {
+    pub a: u8,
+    pub b: String,
+}
+
+#[test]
+fn serde_attributes() {
+    let s = Strict::json_schema();
+    assert_eq!(s["additionalProperties"], false);
+    assert_eq!(s["required"], json!(["a"]));
+    assert!(s["properties"].get("c").is_none());
+    for j in [
+        json!({ "a": 1 }),
+        json!({ "a": 1, "b": "x" }),
+        json!({ "a": 1, "c": 2 }),
+        json!({ "a": 1, "z": 2 }),
+        json!({}),
+    ] {
+        agrees::<Strict>(j);
+    }
+    let s = WithFlatten::json_schema();
+    assert_eq!(s["required"], json!(["id", "street", "city"]));
+    assert_eq!(s["additionalProperties"], json!({ "type": "string" }));
+    accepts(
+        &WithFlatten {
+            id: 1,
+            address: Address {
+                street: "s".into(),
+                city: "c".into(),
+                zip: Some("z".into()),
+            },
+            extra: HashMap::from([("note".to_owned(), "n".to_owned())]),
+        },
+        false,
+    );
+    for j in [
+        json!({ "id": 1, "street": "s", "city": "c" }),
+        json!({ "id": 1, "street": "s" }),
+        json!({ "id": 1, "street": "s", "city": "c", "x": 1 }),
+    ] {
+        agrees::<WithFlatten>(j);
+    }
+    assert!(AllDefault::json_schema().get("required").is_none());
+    agrees::<AllDefault>(json!({}));
+    agrees::<AllDefault>(json!({ "a": "x" }));
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "kebab-case")]
+pub struct Cases {
+    pub first_field: u8,
+    #[serde(rename = "SECOND")]
+    pub second_field: u8,
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Pascal {
+    pub first_field: u8,
+}
+
+#[test]
+fn rename_all_case_styles() {
+    let keys = |s: Value| {
+        s["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(Cases::json_schema()), ["first-field", "SECOND"]);
+    assert_eq!(keys(Pascal::json_schema()), ["FirstField"]);
+    accepts(
+        &Cases {
+            first_field: 1,
+            second_field: 2,
+        },
+        true,
+    );
+}
+
+/// The tool to run.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[instructor(examples = [{ "city": "Paris" }], description = "Weather lookup.")]
+pub struct Weather {
+    pub city: String,
+}
+
+/// Search the web.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Search {
+    pub query: String,
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum Action {
+    #[serde(rename = "get_weather")]
+    Weather(Weather),
+    Search(Search),
+}
+
+#[test]
+fn parallel_tools() {
+    assert_eq!(
+        Weather::json_schema()["examples"],
+        json!([{ "city": "Paris" }])
+    );
+    assert_eq!(Weather::description().as_deref(), Some("Weather lookup."));
+    let tools = Action::parallel_tools().expect("tools");
+    assert_eq!(tools.len(), 2);
+    assert_eq!(tools[0].name, "get_weather");
+    assert_eq!(tools[0].description.as_deref(), Some("Weather lookup."));
+    assert_eq!(tools[0].parameters, Weather::json_schema());
+    assert_eq!(tools[0].strict_parameters, Weather::json_schema_strict());
+    assert_eq!(tools[1].name, "Search");
+    assert!(Shape::parallel_tools().is_none());
+    assert!(Event::parallel_tools().is_none());
+    assert!(User::parallel_tools().is_none());
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Dated {
+    pub day: chrono::NaiveDate,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub local: chrono::NaiveDateTime,
+    pub id: uuid::Uuid,
+}
+
+#[test]
+fn chrono_and_uuid() {
+    let s = Dated::json_schema();
+    assert_eq!(
+        s["properties"]["day"],
+        json!({ "type": "string", "format": "date" })
+    );
+    assert_eq!(
+        s["properties"]["at"],
+        json!({ "type": "string", "format": "date-time" })
+    );
+    assert_eq!(
+        s["properties"]["id"],
+        json!({ "type": "string", "format": "uuid" })
+    );
+    let v = Dated {
+        day: chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+        at: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        local: chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap(),
+        id: uuid::Uuid::new_v4(),
+    };
+    accepts(&v, true);
+}
+
+#[test]
+fn field_level_trait_is_usable_directly() {
+    let mut gen = instructor::SchemaGenerator::new();
+    let r = gen.subschema_for::<User>();
+    assert_eq!(r, json!({ "$ref": "#/$defs/User" }));
+    assert!(gen.definitions().contains_key("Address"));
+    assert!(<Option<u8> as JsonSchema>::optional());
+}
