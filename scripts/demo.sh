@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The demo: install and start the local model (unless AZURE_OPENAI_ENDPOINT points at Azure), then
+# run every example of the guide against it.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+started_here=0
+if [ -z "${AZURE_OPENAI_ENDPOINT:-}" ]; then
+    scripts/local-model.sh install
+    if ! scripts/local-model.sh status >/dev/null 2>&1; then
+        scripts/local-model.sh start
+        started_here=1
+    fi
+fi
+stop() { if [ "$started_here" = 1 ]; then scripts/local-model.sh stop; fi; }
+trap stop EXIT
+
+cargo build --quiet --examples
+for example in basic async nested partial iterable modes; do
+    printf '\n=== cargo run --example %s\n' "$example"
+    cargo run --quiet --example "$example"
+done
