@@ -1,0 +1,232 @@
+//! Entra ID tokens: client-credentials flow against a mock authority, caching under concurrency,
+//! refresh before expiry, and secrets kept out of sight.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use instructor_azure::{
+    AccessToken, AsyncAzureOpenAI, AzureOpenAI, CachedCredential, ClientSecretCredential,
+    TokenCredential,
+};
+use instructor_core::transport::BoxFuture;
+use instructor_core::{AsyncTransport, Error, Transport};
+use serde_json::json;
+use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SECRET: &str = "client-secret-value-xyz";
+
+async fn authority(expires_in: u64, delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/my-tenant/oauth2/v2.0/token"))
+        .and(body_string_contains("grant_type=client_credentials"))
+        .and(body_string_contains("client_id=my-client"))
+        .and(body_string_contains(
+            "scope=https%3A%2F%2Fcognitiveservices.azure.com%2F.default",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"token_type": "Bearer", "expires_in": expires_in, "access_token": "tok-from-entra"}))
+                .set_delay(delay),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn chat_requiring(token: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(chat_path(DEPLOYMENT)))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn entra(authority: &MockServer) -> Arc<ClientSecretCredential> {
+    Arc::new(
+        ClientSecretCredential::new("my-tenant", "my-client", SECRET)
+            .authority_host(authority.uri()),
+    )
+}
+
+#[tokio::test]
+async fn fifty_concurrent_requests_fetch_the_token_once() {
+    let authority = authority(3600, Duration::from_millis(300)).await;
+    let chat = chat_requiring("tok-from-entra").await;
+    let client = AsyncAzureOpenAI::builder()
+        .token_credential(entra(&authority))
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .build()
+        .unwrap();
+    let b = body();
+    let results = futures::future::join_all((0..50).map(|_| client.send(&b))).await;
+    assert!(
+        results.iter().all(|r| r.is_ok()),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(authority.received_requests().await.unwrap().len(), 1);
+    let at_chat = chat.received_requests().await.unwrap();
+    assert_eq!(at_chat.len(), 50);
+    assert!(at_chat.iter().all(|r| r.headers.get("api-key").is_none()));
+    assert!(!format!("{client:?}").contains("tok-from-entra"));
+}
+
+#[tokio::test]
+async fn token_is_refreshed_before_expiry() {
+    // Expires in 302 s: inside the 5-minute margin after 2 s, so the next call fetches anew.
+    let authority = authority(302, Duration::ZERO).await;
+    let chat = chat_requiring("tok-from-entra").await;
+    let client = AsyncAzureOpenAI::builder()
+        .token_credential(entra(&authority))
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .build()
+        .unwrap();
+    client.send(&body()).await.unwrap();
+    client.send(&body()).await.unwrap();
+    assert_eq!(authority.received_requests().await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    client.send(&body()).await.unwrap();
+    assert_eq!(authority.received_requests().await.unwrap().len(), 2);
+}
+
+/// Counts fetches and hands out `tok-1`, `tok-2`, ... each valid for `lifetime`.
+struct Counting {
+    fetches: AtomicUsize,
+    lifetime: Duration,
+}
+
+impl TokenCredential for Counting {
+    fn get_token<'a>(
+        &'a self,
+        scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, instructor_core::Result<AccessToken>> {
+        Box::pin(async move {
+            assert_eq!(scopes, ["https://cognitiveservices.azure.com/.default"]);
+            let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Ok(AccessToken::new(format!("tok-{n}"), self.lifetime))
+        })
+    }
+}
+
+#[tokio::test]
+async fn custom_credential_refreshed_token_is_sent() {
+    let counting = Arc::new(Counting {
+        fetches: AtomicUsize::new(0),
+        lifetime: Duration::from_secs(10),
+    });
+    let cache = Arc::new(
+        CachedCredential::new(counting.clone()).refresh_before(Duration::from_millis(9500)),
+    );
+    let chat = MockServer::start().await;
+    for tok in ["tok-1", "tok-2"] {
+        Mock::given(header("authorization", format!("Bearer {tok}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+            .expect(1)
+            .mount(&chat)
+            .await;
+    }
+    let client = AsyncAzureOpenAI::builder()
+        .cached_credential(cache)
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .build()
+        .unwrap();
+    client.send(&body()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    client.send(&body()).await.unwrap();
+    assert_eq!(counting.fetches.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn refused_client_credentials_are_an_authentication_error() {
+    let authority = MockServer::start().await;
+    Mock::given(path("/my-tenant/oauth2/v2.0/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "invalid_client",
+            "error_description": "AADSTS7000215: Invalid client secret provided."})))
+        .mount(&authority)
+        .await;
+    let chat = chat_requiring("never").await;
+    let client = AsyncAzureOpenAI::builder()
+        .token_credential(entra(&authority))
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .build()
+        .unwrap();
+    let e = client.send(&body()).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Authentication { status: 401, message } if message.contains("AADSTS7000215")),
+        "{e:?}"
+    );
+    assert!(!format!("{e} {e:?}").contains(SECRET));
+    assert!(chat.received_requests().await.unwrap().is_empty());
+}
+
+#[test]
+fn blocking_client_with_entra_tokens_from_plain_main() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (authority, chat) = rt.block_on(async {
+        (
+            authority(3600, Duration::from_millis(100)).await,
+            chat_requiring("tok-from-entra").await,
+        )
+    });
+    let client = AzureOpenAI::builder()
+        .token_credential(entra(&authority))
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .build()
+        .unwrap();
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let c = client.clone();
+            std::thread::spawn(move || c.send(&body()).map(|_| ()))
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().unwrap();
+    }
+    assert_eq!(rt.block_on(authority.received_requests()).unwrap().len(), 1);
+}
+
+#[test]
+fn secrets_never_show() {
+    let cred = ClientSecretCredential::new("t", "c", SECRET);
+    assert!(!format!("{cred:?}").contains(SECRET));
+    let client = AzureOpenAI::builder()
+        .api_key(KEY)
+        .api_version("2024-10-21")
+        .azure_endpoint("https://x.openai.azure.com")
+        .build()
+        .unwrap();
+    assert!(!format!("{client:?}").contains(KEY));
+    let builder = AsyncAzureOpenAI::builder().api_key(KEY);
+    assert!(!format!("{builder:?}").contains(KEY));
+    let bad = AsyncAzureOpenAI::builder()
+        .api_key(format!("{KEY}\n"))
+        .api_version("2024-10-21")
+        .azure_endpoint("https://x.openai.azure.com")
+        .deployment("d")
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let e = rt.block_on(bad.send(&body())).unwrap_err();
+    assert!(matches!(e, Error::Configuration(_)));
+    assert!(!format!("{e} {e:?}").contains(KEY));
+}
