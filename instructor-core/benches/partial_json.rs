@@ -1,0 +1,136 @@
+//! Streaming a JSON object in 4-byte chunks: the incremental parser against re-parsing the whole
+//! buffer at every chunk (what Python instructor does), and against one `serde_json` parse of the
+//! finished document.
+//!
+//! Run: `cargo bench -p instructor-core --bench partial_json`
+
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+use instructor_core::stream::partial_json::PartialJsonParser;
+use serde_json::Value;
+
+fn main() {
+    divan::main();
+}
+
+/// Target document sizes in KB.
+const SIZES: &[usize] = &[5, 20, 80, 320];
+/// The naive re-parse is quadratic: 320 KB would take minutes per iteration.
+const NAIVE_SIZES: &[usize] = &[5, 20, 80];
+const CHUNK: usize = 4;
+
+/// An ASCII JSON object of about `kb` KB shaped like model output: a list of records with
+/// strings (some escaped), integers, floats with exponents, booleans, nulls and nested arrays.
+fn document(kb: usize) -> String {
+    let mut items = Vec::new();
+    let mut len = 0;
+    let mut i = 0u64;
+    while len < kb * 1024 {
+        let item = format!(
+            r#"{{"id":{i},"name":"Person number {i}","email":"person{i}@example.com","age":{},"score":{}e-2,"active":{},"manager":null,"tags":["alpha","beta \"quoted\"","caf\u00e9 \ud83d\ude00"],"address":{{"street":"{} Main Street","city":"Springfield","zip":"{:05}"}},"bio":"Lorem ipsum dolor sit amet, consectetur adipiscing elit.\nSed do eiusmod tempor."}}"#,
+            20 + i % 60,
+            (i * 7919) % 100_000,
+            i % 2 == 0,
+            i * 3,
+            i * 11 % 100_000
+        );
+        len += item.len() + 1;
+        items.push(item);
+        i += 1;
+    }
+    let doc = format!(
+        r#"{{"title":"benchmark","count":{i},"items":[{}]}}"#,
+        items.join(",")
+    );
+    assert!(doc.is_ascii(), "4-byte chunks must fall on char boundaries");
+    doc
+}
+
+fn chunks(doc: &str) -> impl Iterator<Item = &str> {
+    // ASCII: every byte offset is a char boundary.
+    doc.as_bytes()
+        .chunks(CHUNK)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+}
+
+#[divan::bench(args = SIZES, max_time = 2)]
+fn incremental_4b_chunks(bencher: Bencher, kb: usize) {
+    let doc = document(kb);
+    bencher.counter(BytesCount::new(doc.len())).bench(|| {
+        let mut p = PartialJsonParser::new();
+        for c in chunks(black_box(&doc)) {
+            black_box(p.feed(c).unwrap());
+            black_box(p.value());
+        }
+        p.finish().unwrap()
+    });
+}
+
+/// Closes an incomplete JSON prefix so that serde_json can read it: scans the whole buffer for
+/// the open strings and brackets (the step that makes the approach quadratic), then appends the
+/// closers. Prefixes ending in a dangling key or `:` may still fail; that is ignored, as the
+/// naive approach ignores them.
+fn close_prefix(buf: &str) -> String {
+    let mut stack = Vec::new();
+    let (mut in_str, mut esc) = (false, false);
+    for b in buf.bytes() {
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_str = true,
+                b'{' => stack.push(b'}'),
+                b'[' => stack.push(b']'),
+                b'}' | b']' => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = buf.to_owned();
+    if in_str {
+        if esc {
+            out.pop();
+        }
+        out.push('"');
+    }
+    let trimmed = out.trim_end().trim_end_matches(',').len();
+    out.truncate(trimmed);
+    if out.ends_with(':') {
+        out.push_str("null");
+    }
+    while let Some(c) = stack.pop() {
+        out.push(char::from(c));
+    }
+    out
+}
+
+#[divan::bench(args = NAIVE_SIZES, sample_count = 3, sample_size = 1)]
+fn naive_reparse_4b_chunks(bencher: Bencher, kb: usize) {
+    let doc = document(kb);
+    bencher.counter(BytesCount::new(doc.len())).bench(|| {
+        let mut buf = String::new();
+        let mut last = None;
+        for c in chunks(black_box(&doc)) {
+            buf.push_str(c);
+            if let Ok(v) = serde_json::from_str::<Value>(&close_prefix(&buf)) {
+                last = Some(v);
+            }
+        }
+        last
+    });
+}
+
+#[divan::bench(args = SIZES, max_time = 2)]
+fn serde_json_whole_document_once(bencher: Bencher, kb: usize) {
+    let doc = document(kb);
+    bencher
+        .counter(BytesCount::new(doc.len()))
+        .bench(|| serde_json::from_str::<Value>(black_box(&doc)).unwrap());
+}
