@@ -197,7 +197,7 @@ impl ClientSecretCredential {
                 Error::transport(format!("could not reach the identity endpoint {url}"), e)
             })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| {
+        let bytes = read_capped(resp, MAX_TOKEN_RESPONSE).await.map_err(|e| {
             Error::transport(format!("reading the identity endpoint's answer ({url})"), e)
         })?;
         let json: Value = serde_json::from_slice(&bytes).map_err(|_| Error::Authentication {
@@ -239,6 +239,21 @@ impl ClientSecretCredential {
             expires_at: started + Duration::from_secs(expires_in),
         })
     }
+}
+
+/// A token response is a few kilobytes; more is not read.
+const MAX_TOKEN_RESPONSE: usize = 1024 * 1024;
+
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> reqwest::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = cap.saturating_sub(body.len());
+        body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
+        if body.len() >= cap {
+            break;
+        }
+    }
+    Ok(body)
 }
 
 impl TokenCredential for ClientSecretCredential {

@@ -579,3 +579,19 @@ azure_ctors!(AzureOpenAI);
 azure_ctors!(AsyncAzureOpenAI);
 openai_ctors!(OpenAI);
 openai_ctors!(AsyncOpenAI);
+
+macro_rules! into_instructor {
+    ($name:ident => $client:ident) => {
+        impl instructor_core::IntoInstructor for $name {
+            type Client = instructor_core::$client<$name>;
+            fn into_instructor(self) -> Self::Client {
+                instructor_core::$client::new(self)
+            }
+        }
+    };
+}
+
+into_instructor!(AzureOpenAI => Client);
+into_instructor!(OpenAI => Client);
+into_instructor!(AsyncAzureOpenAI => AsyncClient);
+into_instructor!(AsyncOpenAI => AsyncClient);

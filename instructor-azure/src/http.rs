@@ -210,6 +210,7 @@ impl Core {
         let auth = self.auth_headers().await?;
         let mut url = p.url.clone();
         let mut method = Method::POST;
+        let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
             let mut req = self.http.request(method.clone(), url.clone()).header(
                 reqwest::header::ACCEPT,
@@ -261,10 +262,11 @@ impl Core {
             if matches!(status.as_u16(), 301..=303) {
                 method = Method::GET;
             }
+            last_status = status.as_u16();
             url = next;
         }
         Err(Error::Api {
-            status: 310,
+            status: last_status,
             code: None,
             message: format!(
                 "more than {MAX_REDIRECTS} redirects from {}",
@@ -291,6 +293,7 @@ impl Core {
     /// Sends with retries; returns a 2xx reply, or the mapped error of the last attempt.
     async fn execute(&self, p: &Prepared, stream: bool) -> Result<reqwest::Response> {
         let mut retries = RetryState::new(&self.cfg.retry);
+        let mut reauthenticated = false;
         loop {
             let (err, server_wait) = match self.attempt(p, stream).await {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
@@ -298,13 +301,14 @@ impl Core {
                     let status = resp.status().as_u16();
                     let wait = retry_after(resp.headers());
                     let err = self.error_from(resp, &p.ctx, wait).await;
+                    if let (401, Auth::Token(cred), false) = (status, &self.auth, reauthenticated) {
+                        // The cached token may have been revoked early: fetch a new one, once.
+                        cred.invalidate().await;
+                        reauthenticated = true;
+                        continue;
+                    }
                     if !retryable_status(status) {
                         return Err(err);
-                    }
-                    if status == 401 {
-                        if let Auth::Token(cred) = &self.auth {
-                            cred.invalidate().await;
-                        }
                     }
                     (err, wait)
                 }

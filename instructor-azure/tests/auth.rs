@@ -230,3 +230,29 @@ fn secrets_never_show() {
     assert!(matches!(e, Error::Configuration(_)));
     assert!(!format!("{e} {e:?}").contains(KEY));
 }
+
+#[tokio::test]
+async fn a_refused_token_is_fetched_anew_once() {
+    let counting = Arc::new(Counting {
+        fetches: AtomicUsize::new(0),
+        lifetime: Duration::from_secs(3600),
+    });
+    let chat = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer tok-1"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired."})))
+        .mount(&chat)
+        .await;
+    Mock::given(header("authorization", "Bearer tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&chat)
+        .await;
+    let client = AsyncAzureOpenAI::builder()
+        .token_credential(counting.clone())
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .build()
+        .unwrap();
+    client.send(&body()).await.unwrap();
+    assert_eq!(counting.fetches.load(Ordering::SeqCst), 2);
+}

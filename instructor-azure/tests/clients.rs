@@ -191,3 +191,26 @@ async fn missing_deployment_is_a_configuration_error() {
         "{e:?}"
     );
 }
+
+#[test]
+fn clients_wrap_into_instructor_clients() {
+    let blocking = azure_blocking("https://x.openai.azure.com", "2024-10-21")
+        .build()
+        .unwrap();
+    let _: instructor_core::Client<AzureOpenAI> = instructor_core::from_openai(blocking);
+    let asynchronous = azure_async("https://x.openai.azure.com", "2024-10-21")
+        .build()
+        .unwrap();
+    let _: instructor_core::AsyncClient<instructor_azure::AsyncAzureOpenAI> =
+        instructor_core::from_openai(asynchronous);
+    let local = OpenAI::builder()
+        .base_url("http://127.0.0.1:8080/v1")
+        .build()
+        .unwrap();
+    let _: instructor_core::Client<OpenAI> = instructor_core::from_openai(local);
+    let local = AsyncOpenAI::builder()
+        .base_url("http://[::1]:8080/v1")
+        .build()
+        .unwrap();
+    let _: instructor_core::AsyncClient<AsyncOpenAI> = instructor_core::from_openai(local);
+}
