@@ -314,9 +314,13 @@ impl<V: JsonSchema> JsonSchema for BTreeMap<String, V> {
 }
 
 macro_rules! tuple_impl {
-    ($($name:ident $idx:tt),+) => {
+    ($partial:ident; $($name:ident $idx:tt),+) => {
+        /// The partial form of a tuple: each position optional, so a half-streamed array reads.
+        #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct $partial<$($name),+>($(#[serde(default)] pub Option<$name>),+);
+
         impl<$($name: JsonSchema),+> JsonSchema for ($($name,)+) {
-            type Partial = ($(Option<$name::Partial>,)+);
+            type Partial = $partial<$($name::Partial),+>;
             fn def_name() -> String {
                 let parts: Vec<String> = vec![$($name::def_name()),+];
                 format!("Tuple_{}", parts.join("_"))
@@ -333,9 +337,9 @@ macro_rules! tuple_impl {
     };
 }
 
-tuple_impl!(A 0, B 1);
-tuple_impl!(A 0, B 1, C 2);
-tuple_impl!(A 0, B 1, C 2, D 3);
+tuple_impl!(PartialTuple2; A 0, B 1);
+tuple_impl!(PartialTuple3; A 0, B 1, C 2);
+tuple_impl!(PartialTuple4; A 0, B 1, C 2, D 3);
 
 /// Types that arrive as a string with a `format`; their partial form is the string itself, since a
 /// half-streamed date or id does not parse yet.

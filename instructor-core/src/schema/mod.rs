@@ -17,6 +17,7 @@ use serde_json::Value;
 use crate::validation::ValidationErrors;
 
 pub use generator::{root_schema, SchemaGenerator};
+pub use impls::{PartialTuple2, PartialTuple3, PartialTuple4};
 pub use strict::{strictify, STRICT_UNSUPPORTED_KEYWORDS};
 
 /// A type that can appear in an [`Instructor`](crate::Instructor) type: its JSON Schema, its

@@ -408,6 +408,15 @@ impl<T: Length + ?Sized> Length for Box<T> {
     }
 }
 
+fn unit_for(n: usize, unit: &str) -> &str {
+    match (n, unit) {
+        (1, "characters") => "character",
+        (1, "items") => "item",
+        (1, "entries") => "entry",
+        _ => unit,
+    }
+}
+
 /// Checks a minimum length.
 pub fn check_min_len<T: Length + ?Sized>(
     value: &T,
@@ -417,6 +426,7 @@ pub fn check_min_len<T: Length + ?Sized>(
 ) {
     if let Some((n, unit)) = value.length() {
         if n < min {
+            let unit = unit_for(min, unit);
             errors.push(path, format!("must have at least {min} {unit}, got {n}"));
         }
     }
@@ -431,6 +441,7 @@ pub fn check_max_len<T: Length + ?Sized>(
 ) {
     if let Some((n, unit)) = value.length() {
         if n > max {
+            let unit = unit_for(max, unit);
             errors.push(path, format!("must have at most {max} {unit}, got {n}"));
         }
     }
