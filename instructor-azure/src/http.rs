@@ -280,11 +280,11 @@ impl Core {
         let host = origin(url);
         if e.is_timeout() {
             Error::Timeout {
-                phase: format!("connecting to {host}"),
+                phase: format!("{CONNECTING} {host}"),
                 after: self.cfg.connect_timeout,
             }
         } else if e.is_connect() {
-            Error::transport(format!("could not connect to {host}"), e)
+            Error::transport(format!("{CONNECT_FAILED} {host}"), e)
         } else {
             Error::transport(format!("the request to {host} failed"), e)
         }
@@ -313,7 +313,7 @@ impl Core {
                     (err, wait)
                 }
                 // Only failures to connect are retried: the request never reached the service.
-                Err(e @ Error::Transport { .. }) if is_connect_failure(&e) => (e, None),
+                Err(e) if is_connect_failure(&e) => (e, None),
                 Err(e) => return Err(e),
             };
             match retries.next_wait(server_wait) {
@@ -464,8 +464,15 @@ impl Core {
 }
 
 fn is_connect_failure(e: &Error) -> bool {
-    matches!(e, Error::Transport { message, .. } if message.starts_with("could not connect"))
+    match e {
+        Error::Transport { message, .. } => message.starts_with(CONNECT_FAILED),
+        Error::Timeout { phase, .. } => phase.starts_with(CONNECTING),
+        _ => false,
+    }
 }
+
+const CONNECT_FAILED: &str = "could not connect to";
+const CONNECTING: &str = "connecting to";
 
 fn serialize(obj: &Value) -> Result<Vec<u8>> {
     serde_json::to_vec(obj)
