@@ -541,13 +541,35 @@ async fn refused_connection_is_a_transport_error() {
 #[test]
 fn blocking_error_shapes_from_plain_main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let server = rt.block_on(server_answering(
-        404,
-        json!({"error": {"code": "DeploymentNotFound", "message": "The API deployment for this resource does not exist."}}),
-    ));
-    let client = azure_blocking(&server.uri(), "2024-10-21").build().unwrap();
-    let e = client.send(&body()).unwrap_err();
-    assert!(matches!(e, Error::DeploymentNotFound { .. }), "{e:?}");
+    let shapes: Vec<(u16, ResponseTemplate, fn(&Error) -> bool)> = vec![
+        (401, ResponseTemplate::new(401).set_body_json(json!({"error": {"code": "401", "message": "Access denied due to invalid subscription key or wrong API endpoint."}})),
+            |e| matches!(e, Error::Authentication { status: 401, message } if message.contains("invalid subscription key"))),
+        (401, ResponseTemplate::new(401).set_body_json(json!({"statusCode": 401, "message": "Unauthorized. Access token is missing"}))
+            , |e| matches!(e, Error::Authentication { message, .. } if message.contains("Access token is missing"))),
+        (404, ResponseTemplate::new(404).set_body_json(json!({"error": {"code": "DeploymentNotFound", "message": "The API deployment for this resource does not exist."}})),
+            |e| matches!(e, Error::DeploymentNotFound { deployment, .. } if deployment == DEPLOYMENT)),
+        (400, ResponseTemplate::new(400).set_body_json(json!({"error": {"code": "content_filter", "param": "prompt", "message": "filtered",
+            "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": {"hate": {"filtered": true, "severity": "high"}}}}})),
+            |e| matches!(e, Error::ContentFilter { categories, origin: FilterOrigin::Prompt, .. } if categories == &["hate"])),
+        (429, ResponseTemplate::new(429).insert_header("retry-after-ms", "10").set_body_json(json!({"error": {"code": "429", "message": "rate limit"}})),
+            |e| matches!(e, Error::RateLimited { retry_after: Some(_), .. })),
+        (502, ResponseTemplate::new(502).set_body_raw("<html><title>502 Bad Gateway</title></html>", "text/html"),
+            |e| matches!(e, Error::Api { status: 502, message, .. } if message.contains("Bad Gateway"))),
+    ];
+    for (status, template, expected) in shapes {
+        let server = rt.block_on(async {
+            let s = MockServer::start().await;
+            Mock::given(path(chat_path(DEPLOYMENT)))
+                .respond_with(template)
+                .mount(&s)
+                .await;
+            s
+        });
+        let client = azure_blocking(&server.uri(), "2024-10-21").build().unwrap();
+        let e = client.send(&body()).unwrap_err();
+        assert!(expected(&e), "HTTP {status}: {e:?}");
+        no_secret(&e);
+    }
 
     let slow = rt.block_on(async {
         let s = MockServer::start().await;
