@@ -29,8 +29,8 @@
 
 use serde_json::{Map, Number, Value};
 
-/// The deepest nesting of arrays and objects accepted (the same limit as `serde_json`'s).
-pub const MAX_DEPTH: usize = 128;
+/// The deepest nesting of arrays and objects accepted: the same as `serde_json` (which refuses 128).
+pub const MAX_DEPTH: usize = 127;
 
 /// Why the text is not JSON (or not a whole JSON document).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -646,18 +646,15 @@ impl PartialJsonParser {
         let text = std::mem::take(&mut self.pending);
         let slot = match self.frames.last() {
             None => self.root.as_mut(),
-            Some(top) => {
-                let object = top.object;
-                let key = top.key.clone();
-                match self.container_mut() {
-                    Some(Value::Object(m)) if object => m.get_mut(&key),
-                    Some(Value::Array(a)) => a.last_mut(),
-                    _ => None,
-                }
-            }
+            Some(top) => match walk(&mut self.root, &self.frames) {
+                Some(Value::Object(m)) if top.object => m.get_mut(&top.key),
+                Some(Value::Array(a)) => a.last_mut(),
+                _ => None,
+            },
         };
         if let Some(Value::String(s)) = slot {
             if s.is_empty() {
+                // The first piece is moved, not copied.
                 *s = text;
             } else {
                 s.push_str(&text);
@@ -666,18 +663,9 @@ impl PartialJsonParser {
         }
     }
 
-    /// The innermost open container, found by walking the open frames from the root.
+    /// The innermost open container.
     fn container_mut(&mut self) -> Option<&mut Value> {
-        let mut cur = self.root.as_mut()?;
-        let n = self.frames.len();
-        for f in self.frames.iter().take(n.saturating_sub(1)) {
-            cur = if f.object {
-                cur.as_object_mut()?.get_mut(&f.key)?
-            } else {
-                cur.as_array_mut()?.last_mut()?
-            };
-        }
-        Some(cur)
+        walk(&mut self.root, &self.frames)
     }
 
     fn container(&self) -> Option<&Value> {
@@ -692,6 +680,20 @@ impl PartialJsonParser {
         }
         Some(cur)
     }
+}
+
+/// The innermost open container, found by walking the open frames from the root (each frame
+/// but the last leads into its current member or its last element).
+fn walk<'v>(root: &'v mut Option<Value>, frames: &[Frame]) -> Option<&'v mut Value> {
+    let mut cur = root.as_mut()?;
+    for f in frames.iter().take(frames.len().saturating_sub(1)) {
+        cur = if f.object {
+            cur.as_object_mut()?.get_mut(&f.key)?
+        } else {
+            cur.as_array_mut()?.last_mut()?
+        };
+    }
+    Some(cur)
 }
 
 fn is_ws(b: u8) -> bool {
@@ -817,6 +819,17 @@ mod tests {
         let mut p = PartialJsonParser::new();
         assert!(p.feed("[x").is_err());
         assert!(p.feed("]").is_err(), "errors are sticky");
+    }
+
+    #[test]
+    fn depth_limit_is_serde_jsons() {
+        for depth in [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1] {
+            let doc = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let mut p = PartialJsonParser::new();
+            let ours = p.feed(&doc).is_ok() && p.finish().is_ok();
+            let theirs = serde_json::from_str::<Value>(&doc).is_ok();
+            assert_eq!(ours, theirs, "depth {depth}");
+        }
     }
 
     #[test]
