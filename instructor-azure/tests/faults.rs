@@ -541,7 +541,8 @@ async fn refused_connection_is_a_transport_error() {
 #[test]
 fn blocking_error_shapes_from_plain_main() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let shapes: Vec<(u16, ResponseTemplate, fn(&Error) -> bool)> = vec![
+    type Shape = (u16, ResponseTemplate, fn(&Error) -> bool);
+    let shapes: Vec<Shape> = vec![
         (401, ResponseTemplate::new(401).set_body_json(json!({"error": {"code": "401", "message": "Access denied due to invalid subscription key or wrong API endpoint."}})),
             |e| matches!(e, Error::Authentication { status: 401, message } if message.contains("invalid subscription key"))),
         (401, ResponseTemplate::new(401).set_body_json(json!({"statusCode": 401, "message": "Unauthorized. Access token is missing"}))
