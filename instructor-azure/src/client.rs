@@ -358,6 +358,11 @@ impl<C> AzureOpenAIBuilder<C> {
         self
     }
 
+    /// Same as [`deployment`](Self::deployment), under the Python SDK's name.
+    pub fn azure_deployment(self, deployment: impl Into<String>) -> Self {
+        self.deployment(deployment)
+    }
+
     /// Fills what is not set yet from `AZURE_OPENAI_API_KEY` (or `AZURE_OPENAI_AD_TOKEN`),
     /// `AZURE_OPENAI_ENDPOINT`, `OPENAI_API_VERSION` and `AZURE_OPENAI_DEPLOYMENT`.
     pub fn with_env(mut self) -> Self {
