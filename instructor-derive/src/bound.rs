@@ -18,3 +18,20 @@ pub fn with_bound(generics: &Generics, bound: &TokenStream) -> Generics {
 pub fn has_type_params(generics: &Generics) -> bool {
     generics.type_params().next().is_some()
 }
+
+/// The tokens with every span set to `span`, so a type error in generated code points at the
+/// user's attribute or field.
+pub fn respan(ts: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    ts.into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut ng = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                ng.set_span(span);
+                tt = proc_macro2::TokenTree::Group(ng);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}

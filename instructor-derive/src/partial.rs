@@ -5,8 +5,9 @@
 //! generic `Page<T>` gets them from `T: JsonSchema` alone (a derive would demand `T: Clone`, ...).
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use serde_derive_internals::attr::TagType;
+use syn::spanned::Spanned;
 use syn::Generics;
 
 use crate::bound;
@@ -35,7 +36,7 @@ fn names(
 fn partial_ty(cont: &Container, f: &Field) -> TokenStream {
     let k = &cont.krate;
     let ty = f.ty();
-    quote!(<#ty as #k::__private::JsonSchema>::Partial)
+    quote_spanned!(ty.span()=> <#ty as #k::__private::JsonSchema>::Partial)
 }
 
 /// A field of the twin: `Option<T::Partial>` with `default`, or the bare partial when flattened

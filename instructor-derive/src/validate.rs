@@ -4,6 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use serde_derive_internals::attr::TagType;
+use syn::spanned::Spanned;
 
 use crate::internals::ast::{Container, Data, Field, Style, Variant};
 use crate::internals::attr::Number;
@@ -30,25 +31,30 @@ fn field_checks(
     let mut steps = Vec::new();
     if let Some(min) = &a.min {
         let b = bound(&p, &min.value);
-        steps.push(quote_spanned!(min.span=> #p::check_min(#value, #b, &__p, __errors);));
+        let v = crate::bound::respan(value.clone(), min.span);
+        steps.push(quote_spanned!(min.span=> #p::check_min(#v, #b, &__p, __errors);));
     }
     if let Some(max) = &a.max {
         let b = bound(&p, &max.value);
-        steps.push(quote_spanned!(max.span=> #p::check_max(#value, #b, &__p, __errors);));
+        let v = crate::bound::respan(value.clone(), max.span);
+        steps.push(quote_spanned!(max.span=> #p::check_max(#v, #b, &__p, __errors);));
     }
     if let Some(n) = &a.min_len {
         let v = n.value;
-        steps.push(quote_spanned!(n.span=> #p::check_min_len(#value, #v, &__p, __errors);));
+        let val = crate::bound::respan(value.clone(), n.span);
+        steps.push(quote_spanned!(n.span=> #p::check_min_len(#val, #v, &__p, __errors);));
     }
     if let Some(n) = &a.max_len {
         let v = n.value;
-        steps.push(quote_spanned!(n.span=> #p::check_max_len(#value, #v, &__p, __errors);));
+        let val = crate::bound::respan(value.clone(), n.span);
+        steps.push(quote_spanned!(n.span=> #p::check_max_len(#val, #v, &__p, __errors);));
     }
     if let Some(pat) = &a.pattern {
         let v = &pat.value;
+        let val = crate::bound::respan(value.clone(), pat.span);
         steps.push(quote_spanned!(pat.span=> {
             static __RE: #p::Once<::core::option::Option<#p::Regex>> = #p::Once::new();
-            #p::check_pattern(#value, &__RE, #v, &__p, __errors);
+            #p::check_pattern(#val, &__RE, #v, &__p, __errors);
         }));
     }
     if let Some(func) = &a.validate {
@@ -56,7 +62,9 @@ fn field_checks(
             #p::ValidatorOutput::push_into(#func(#value), &__p, __errors);
         ));
     }
-    steps.push(quote!(<#ty as #p::JsonSchema>::validate_at(#value, &__p, __errors);));
+    steps.push(
+        quote_spanned!(ty.span()=> <#ty as #p::JsonSchema>::validate_at(#value, &__p, __errors);),
+    );
     quote!({
         let __p = #path;
         #(#steps)*

@@ -285,6 +285,11 @@ impl std::fmt::Display for Num {
 }
 
 /// Values `min`/`max` apply to: numbers, and options and boxes of them.
+#[diagnostic::on_unimplemented(
+    message = "`min`/`max` apply to numbers, and `{Self}` is not a number",
+    label = "not a number",
+    note = "for the length of a string or a collection write `min_len`/`max_len`"
+)]
 pub trait Numeric {
     /// The number, or `None` (an absent optional value passes every bound).
     fn num(&self) -> Opt<Num>;
@@ -352,6 +357,11 @@ pub fn check_max<T: Numeric + ?Sized>(
 
 /// Values `min_len`/`max_len` apply to: strings (in characters), sequences and sets (in items),
 /// maps (in entries), and options and boxes of them.
+#[diagnostic::on_unimplemented(
+    message = "`min_len`/`max_len` apply to strings and collections, and `{Self}` is neither",
+    label = "has no length",
+    note = "for a number's bounds write `min`/`max`"
+)]
 pub trait Length {
     /// The length and its unit, or `None` for an absent optional value.
     fn length(&self) -> Opt<(usize, &'static str)>;
@@ -448,6 +458,10 @@ pub fn check_max_len<T: Length + ?Sized>(
 }
 
 /// Values `pattern` applies to: strings, and options and boxes of them.
+#[diagnostic::on_unimplemented(
+    message = "`pattern` applies to strings, and `{Self}` is not a `String`",
+    label = "not a string"
+)]
 pub trait Text {
     /// The text, or `None` for an absent optional value.
     fn text(&self) -> Opt<&str>;

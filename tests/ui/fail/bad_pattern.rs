@@ -1,0 +1,9 @@
+use instructor::Instructor;
+
+#[derive(Instructor, serde::Deserialize)]
+struct User {
+    #[instructor(pattern = "([a-z]+")]
+    name: String,
+}
+
+fn main() {}

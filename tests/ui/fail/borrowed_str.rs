@@ -1,0 +1,8 @@
+use instructor::Instructor;
+
+#[derive(Instructor, serde::Deserialize)]
+struct User {
+    name: &'static str,
+}
+
+fn main() {}

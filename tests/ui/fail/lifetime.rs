@@ -1,0 +1,9 @@
+use instructor::Instructor;
+
+#[derive(Instructor, serde::Deserialize)]
+struct User<'a> {
+    #[serde(borrow)]
+    name: std::borrow::Cow<'a, str>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use std::collections::HashMap;
+
+use instructor::Instructor;
+
+#[derive(Instructor, serde::Deserialize)]
+struct Scores {
+    by_id: HashMap<u32, f64>,
+}
+
+fn main() {}

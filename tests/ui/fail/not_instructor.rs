@@ -1,0 +1,13 @@
+use instructor::Instructor;
+
+#[derive(serde::Deserialize)]
+struct Plain {
+    a: u8,
+}
+
+#[derive(Instructor, serde::Deserialize)]
+struct User {
+    plain: Plain,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use instructor::Instructor;
+
+#[derive(Instructor)]
+struct Node {
+    next: *const Node,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use instructor::Instructor;
+
+#[derive(Instructor)]
+union Number {
+    int: u32,
+    float: f32,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use instructor::Instructor;
+
+#[derive(Instructor, serde::Deserialize)]
+struct User {
+    #[instructor(minimum = 1)]
+    age: u32,
+}
+
+fn main() {}
