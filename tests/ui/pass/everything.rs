@@ -34,7 +34,9 @@ fn check_tags(tags: &[String]) -> Result<(), instructor::ValidationErrors> {
 enum Event {
     /// Someone logged in.
     #[instructor(description = "A login.")]
-    Login { user: Box<User> },
+    Login {
+        user: Box<User>,
+    },
     Logout,
 }
 
