@@ -1,0 +1,54 @@
+//! Shared by the examples: Azure when `AZURE_OPENAI_ENDPOINT` is set, else the local model that
+//! `scripts/local-model.sh start` serves in Azure's URL form on 127.0.0.1.
+#![allow(dead_code)]
+
+use instructor::azure::{AsyncAzureOpenAI, AzureOpenAI};
+use instructor::Mode;
+
+/// Where the local model listens, unless `LOCAL_MODEL_PORT` says otherwise.
+const LOCAL_PORT: &str = "8088";
+
+fn on_azure() -> bool {
+    std::env::var("AZURE_OPENAI_ENDPOINT").is_ok_and(|v| !v.is_empty())
+}
+
+fn local_endpoint() -> String {
+    let port = std::env::var("LOCAL_MODEL_PORT").unwrap_or_else(|_| LOCAL_PORT.to_owned());
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The blocking Azure client: from the environment, or the local model.
+pub fn azure() -> Result<AzureOpenAI, instructor::Error> {
+    if on_azure() {
+        return AzureOpenAI::from_env();
+    }
+    AzureOpenAI::builder()
+        .azure_endpoint(local_endpoint())
+        .api_key("local")
+        .api_version("2024-10-21")
+        .deployment("smollm2")
+        .build()
+}
+
+/// The async Azure client: from the environment, or the local model.
+pub fn async_azure() -> Result<AsyncAzureOpenAI, instructor::Error> {
+    if on_azure() {
+        return AsyncAzureOpenAI::from_env();
+    }
+    AsyncAzureOpenAI::builder()
+        .azure_endpoint(local_endpoint())
+        .api_key("local")
+        .api_version("2024-10-21")
+        .deployment("smollm2")
+        .build()
+}
+
+/// Tools on Azure, as the guide uses; on the 135M local model, structured outputs (JSON Schema
+/// constrained decoding) are what keeps it on the schema.
+pub fn mode() -> Mode {
+    if on_azure() {
+        Mode::Tools
+    } else {
+        Mode::JsonSchema
+    }
+}
