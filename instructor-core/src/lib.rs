@@ -42,10 +42,10 @@ pub use message::{Content, ContentPart, FunctionCall, Message, ToolCall};
 pub use mode::Mode;
 pub use reply::filtered_categories;
 pub use request::Request;
+pub use schema::{JsonSchema, SchemaGenerator};
 pub use streaming::{IterableIter, IterableStream, PartialIter, PartialStream};
 pub use transport::{AsyncTransport, ChunkIter, ChunkStream, Feature, Support, Transport};
 pub use validation::{ValidationError, ValidationErrors};
-pub use schema::{JsonSchema, SchemaGenerator};
 
 #[doc(hidden)]
 pub use schema::private as __private;
