@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use instructor::{Instructor, JsonSchema};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod derive_types;
 use derive_types::*;
@@ -65,6 +65,10 @@ fn assert_strict_rules(schema: &Value) {
                     assert!(!m.contains_key(*k), "{k} left at {at}");
                 }
                 assert!(!m.contains_key("oneOf"), "oneOf left at {at}");
+                assert!(
+                    !m.contains_key("$ref") || m.len() == 1,
+                    "keywords beside $ref at {at}"
+                );
                 assert!(!m.contains_key("const"), "const left at {at}");
                 let is_object = m.get("type").is_some_and(|t| t == "object");
                 if is_object || m.contains_key("properties") {
@@ -198,6 +202,50 @@ fn struct_schema_agrees_with_serde() {
     let mut v = good.clone();
     v["addresses"][0]["city"] = json!(3);
     agrees::<User>(v);
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Described {
+    /// Where the user lives.
+    pub home: Address,
+    /// Parent comment.
+    pub comment: Comment,
+}
+
+#[test]
+fn strict_inlines_described_refs() {
+    let s = Described::json_schema();
+    assert_eq!(
+        s["properties"]["home"],
+        json!({ "$ref": "#/$defs/Address", "description": "Where the user lives." })
+    );
+    let strict = Described::json_schema_strict();
+    assert_strict_rules(&strict);
+    assert_eq!(
+        strict["properties"]["home"]["description"],
+        "Where the user lives."
+    );
+    assert_eq!(strict["properties"]["home"]["type"], "object");
+    assert_eq!(
+        strict["properties"]["home"]["required"],
+        json!(["street", "city", "zip"])
+    );
+    accepts(
+        &Described {
+            home: Address {
+                street: "s".into(),
+                city: "c".into(),
+                zip: None,
+            },
+            comment: Comment {
+                text: "t".into(),
+                replies: vec![],
+                parent: None,
+                thread: None,
+            },
+        },
+        true,
+    );
 }
 
 #[test]

@@ -36,15 +36,58 @@ pub const STRICT_UNSUPPORTED_KEYWORDS: &[&str] = &[
 ///
 /// Optional values are already unions with `null` in the generated schemas, so making every
 /// property required keeps them optional for the model.
+///
+/// Strict mode refuses keywords beside a `$ref`: a `$ref` into `$defs` that carries a description
+/// is replaced by the definition itself with that description; a `{"$ref": "#"}` loses its
+/// siblings.
 pub fn strictify(schema: &Value) -> Value {
+    let defs = schema
+        .get("$defs")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let mut out = schema.clone();
-    walk(&mut out);
+    walk(&mut out, &defs, 0);
     out
 }
 
-fn walk(v: &mut Value) {
+/// How deep `$ref`s are inlined before siblings are simply dropped (guards recursive types).
+const MAX_INLINE_DEPTH: usize = 8;
+
+fn inline_ref(map: &mut Map<String, Value>, defs: &Map<String, Value>, depth: usize) {
+    let Some(Value::String(target)) = map.get("$ref") else {
+        return;
+    };
+    if map.len() == 1 {
+        return;
+    }
+    let def = target
+        .strip_prefix("#/$defs/")
+        .and_then(|name| defs.get(name))
+        .filter(|_| depth < MAX_INLINE_DEPTH);
+    match def {
+        Some(Value::Object(def)) => {
+            let mut merged = def.clone();
+            map.remove("$ref");
+            for (k, v) in std::mem::take(map) {
+                merged.insert(k, v);
+            }
+            *map = merged;
+        }
+        _ => map.retain(|k, _| k == "$ref"),
+    }
+}
+
+fn walk(v: &mut Value, defs: &Map<String, Value>, depth: usize) {
     let Value::Object(map) = v else {
         return;
+    };
+    let had_ref = map.contains_key("$ref") && map.len() > 1;
+    inline_ref(map, defs, depth);
+    let depth = if had_ref && !map.contains_key("$ref") {
+        depth + 1
+    } else {
+        depth
     };
     for k in STRICT_UNSUPPORTED_KEYWORDS {
         map.remove(*k);
@@ -89,13 +132,13 @@ fn walk(v: &mut Value) {
             "properties" | "$defs" | "definitions" => {
                 if let Value::Object(m) = child {
                     for s in m.values_mut() {
-                        walk(s);
+                        walk(s, defs, depth);
                     }
                 }
             }
             "anyOf" | "allOf" | "items" | "not" | "additionalProperties" => match child {
-                Value::Array(a) => a.iter_mut().for_each(walk),
-                other => walk(other),
+                Value::Array(a) => a.iter_mut().for_each(|s| walk(s, defs, depth)),
+                other => walk(other, defs, depth),
             },
             _ => {}
         }
