@@ -257,6 +257,23 @@ fn strict_schema_follows_the_rules() {
         json!({ "anyOf": [{ "type": "string" }, { "type": "null" }] })
     );
     assert_eq!(s["properties"]["country"].get("pattern"), None);
+    // Dropped constraints are told in words; bare integer type ranges are not.
+    assert_eq!(
+        s["properties"]["country"]["description"],
+        "Constraints: pattern ^[A-Z]{2}$."
+    );
+    assert_eq!(
+        s["properties"]["age"]["description"],
+        "Constraints: maximum 150."
+    );
+    assert_eq!(
+        s["properties"]["tags"]["description"],
+        "Overrides the doc comment. Constraints: min items 1, max items 3."
+    );
+    assert_eq!(
+        s["$defs"]["Address"]["properties"]["city"].get("description"),
+        None
+    );
     assert_eq!(
         s["$defs"]["Address"]["required"],
         json!(["street", "city", "zip"])

@@ -51,6 +51,67 @@ pub fn strictify(schema: &Value) -> Value {
     out
 }
 
+/// Bounds that only restate an integer type's range: not worth telling the model.
+fn is_type_bound(v: &Value) -> bool {
+    const EXTREMES: [i128; 9] = [
+        0,
+        u8::MAX as i128,
+        u16::MAX as i128,
+        u32::MAX as i128,
+        u64::MAX as i128,
+        i8::MIN as i128,
+        i16::MIN as i128,
+        i32::MIN as i128,
+        i64::MIN as i128,
+    ];
+    let n = v
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| v.as_u64().map(i128::from));
+    n.is_some_and(|n| {
+        EXTREMES.contains(&n)
+            || n == i128::from(i8::MAX)
+            || n == i128::from(i16::MAX)
+            || n == i128::from(i32::MAX)
+            || n == i128::from(i64::MAX)
+    })
+}
+
+/// The constraints strict mode drops, in words, so the model still knows them (they are checked by
+/// `validate()` all the same).
+fn constraint_hints(map: &Map<String, Value>) -> Vec<String> {
+    const WORDS: &[(&str, &str)] = &[
+        ("minimum", "minimum"),
+        ("maximum", "maximum"),
+        ("exclusiveMinimum", "greater than"),
+        ("exclusiveMaximum", "less than"),
+        ("multipleOf", "multiple of"),
+        ("minLength", "min length"),
+        ("maxLength", "max length"),
+        ("pattern", "pattern"),
+        ("format", "format"),
+        ("minItems", "min items"),
+        ("maxItems", "max items"),
+        ("uniqueItems", "unique items"),
+        ("minProperties", "min entries"),
+        ("maxProperties", "max entries"),
+    ];
+    let mut out = Vec::new();
+    for (key, words) in WORDS {
+        let Some(v) = map.get(*key) else { continue };
+        if (*key == "minimum" || *key == "maximum") && is_type_bound(v) {
+            continue;
+        }
+        match v {
+            Value::String(s) => out.push(format!("{words} {s}")),
+            Value::Bool(true) => out.push((*words).to_owned()),
+            Value::Bool(false) => {}
+            other => out.push(format!("{words} {other}")),
+        }
+    }
+    out
+}
+
 /// How deep `$ref`s are inlined before siblings are simply dropped (guards recursive types).
 const MAX_INLINE_DEPTH: usize = 8;
 
@@ -89,8 +150,17 @@ fn walk(v: &mut Value, defs: &Map<String, Value>, depth: usize) {
     } else {
         depth
     };
+    let hints = constraint_hints(map);
     for k in STRICT_UNSUPPORTED_KEYWORDS {
         map.remove(*k);
+    }
+    if !hints.is_empty() {
+        let text = format!("Constraints: {}.", hints.join(", "));
+        let description = match map.get("description").and_then(Value::as_str) {
+            Some(d) if !d.is_empty() => format!("{d} {text}"),
+            _ => text,
+        };
+        map.insert("description".into(), Value::String(description));
     }
     if let Some(one_of) = map.remove("oneOf") {
         map.insert("anyOf".into(), one_of);
