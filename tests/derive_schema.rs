@@ -750,3 +750,30 @@ fn field_level_trait_is_usable_directly() {
     assert!(gen.definitions().contains_key("Address"));
     assert!(<Option<u8> as JsonSchema>::optional());
 }
+
+#[test]
+fn serde_with_fields_take_their_schema_from_schema_with() {
+    let s = Custom::json_schema();
+    assert_eq!(
+        s["properties"]["big"],
+        json!({ "type": "string", "pattern": "^[0-9]+$", "maximum": 1000 })
+    );
+    assert_eq!(s["required"], json!(["big"]));
+    accepts(
+        &Custom {
+            big: 12,
+            plain: None,
+        },
+        false,
+    );
+    agrees::<Custom>(json!({ "big": "12" }));
+    agrees::<Custom>(json!({ "big": 12 }));
+    agrees::<Custom>(json!({ "big": "x" }));
+    let p: PartialCustom = serde_json::from_value(json!({ "big": "1" })).unwrap();
+    assert_eq!(p.big, Some(json!("1")));
+    let c: Custom = serde_json::from_value(json!({ "big": "2000" })).unwrap();
+    assert_eq!(
+        c.validate().unwrap_err().to_string(),
+        "big: must be at most 1000, got 2000"
+    );
+}

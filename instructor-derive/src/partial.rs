@@ -35,6 +35,10 @@ fn names(
 
 fn partial_ty(cont: &Container, f: &Field) -> TokenStream {
     let k = &cont.krate;
+    if f.custom_de() {
+        // Read by the user's function: the twin keeps the raw JSON.
+        return quote!(#k::__private::serde_json::Value);
+    }
     let ty = f.ty();
     quote_spanned!(ty.span()=> <#ty as #k::__private::JsonSchema>::Partial)
 }

@@ -237,3 +237,30 @@ pub fn default_b() -> String {
 }
 
 pub mod close;
+
+/// Reads a number written as a string.
+pub mod as_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+
+    pub fn schema(_: &mut instructor::SchemaGenerator) -> serde_json::Value {
+        serde_json::json!({ "type": "string", "pattern": "^[0-9]+$" })
+    }
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Custom {
+    #[serde(with = "as_string")]
+    #[instructor(schema_with = as_string::schema, max = 1000)]
+    pub big: u64,
+    pub plain: Option<u8>,
+}

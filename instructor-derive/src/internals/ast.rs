@@ -60,6 +60,12 @@ impl<'a> Field<'a> {
     pub fn ty(&self) -> &'a syn::Type {
         self.serde.ty
     }
+
+    /// True when serde reads the field with a function of the user's (`with`/`deserialize_with`),
+    /// so the field's JSON is not its type's.
+    pub fn custom_de(&self) -> bool {
+        self.serde.attrs.deserialize_with().is_some()
+    }
 }
 
 impl Variant<'_> {
@@ -83,6 +89,14 @@ fn fields<'a>(cx: &Ctxt, list: &'a [serde_ast::Field<'a>]) -> Vec<Field<'a>> {
             continue;
         }
         check::check_type(cx, f.ty);
+        // `#[serde(borrow)]` sets a deserializer of serde's own; the lifetime is reported already.
+        let borrowed = !f.attrs.borrowed_lifetimes().is_empty();
+        if f.attrs.deserialize_with().is_some() && attrs.schema_with.is_none() && !borrowed {
+            cx.error_spanned_by(
+                f.original,
+                "this field is read with `#[serde(with)]`/`#[serde(deserialize_with)]`, so its JSON is not its type's: give its schema with `#[instructor(schema_with = path)]`, a `fn(&mut instructor::SchemaGenerator) -> serde_json::Value`",
+            );
+        }
         let description = attrs
             .description
             .clone()

@@ -10,7 +10,7 @@ use super::Ctxt;
 
 const CONTAINER_KEYS: &str = "`description`, `validate_with`, `examples`, `crate`";
 const FIELD_KEYS: &str =
-    "`description`, `validate`, `min`, `max`, `min_len`, `max_len`, `pattern`, `examples`";
+    "`description`, `validate`, `min`, `max`, `min_len`, `max_len`, `pattern`, `examples`, `schema_with`";
 const VARIANT_KEYS: &str = "`description`";
 
 /// Attributes of the struct or enum.
@@ -69,6 +69,8 @@ pub struct Field {
     pub pattern: Option<Spanned<String>>,
     /// `examples = [..]`.
     pub examples: Option<TokenStream>,
+    /// `schema_with = path`: a `fn(&mut SchemaGenerator) -> Value` giving the field's schema.
+    pub schema_with: Option<syn::Path>,
 }
 
 impl Field {
@@ -224,7 +226,7 @@ fn parse_usize(meta: &ParseNestedMeta) -> syn::Result<Spanned<usize>> {
 
 fn misplaced(meta: &ParseNestedMeta, key: &str, here: &str, keys: &str) -> syn::Error {
     let hint = match key {
-        "min" | "max" | "min_len" | "max_len" | "pattern" | "validate" => {
+        "min" | "max" | "min_len" | "max_len" | "pattern" | "validate" | "schema_with" => {
             format!("`{key}` goes on a field, not on {here}")
         }
         "validate_with" => format!(
@@ -363,6 +365,10 @@ impl Field {
                     "examples" => {
                         let v = parse_examples(&meta)?;
                         once(cx, &mut out.examples, v, &meta, &k);
+                    }
+                    "schema_with" => {
+                        let v = parse_path(&meta)?;
+                        once(cx, &mut out.schema_with, v, &meta, &k);
                     }
                     _ => return Err(misplaced(&meta, &k, "a field", FIELD_KEYS)),
                 }

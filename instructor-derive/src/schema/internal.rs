@@ -27,7 +27,11 @@ pub fn schema(cont: &Container, variants: &[Variant], tag: &str) -> TokenStream 
             Style::Newtype => match v.fields.first() {
                 Some(f) => {
                     let ty = f.ty();
-                    quote!(#p::with_tag(<#ty as #p::JsonSchema>::schema(__gen), #tag, #name))
+                    let inner = match &f.attrs.schema_with {
+                        Some(path) => quote!(#path(__gen)),
+                        None => quote!(<#ty as #p::JsonSchema>::schema(__gen)),
+                    };
+                    quote!(#p::with_tag(#inner, #tag, #name))
                 }
                 None => quote!(#p::with_tag(#p::object(
                     #p::serde_json::Map::new(), ::std::vec::Vec::new(), false, ::std::vec::Vec::new()),

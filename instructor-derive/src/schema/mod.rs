@@ -67,7 +67,10 @@ pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
     if let Some(ex) = &a.examples {
         steps.push(quote!(#p::set(&mut __s, "examples", #p::serde_json::json!(#ex));));
     }
-    let sub = quote_spanned!(ty.span()=> __gen.subschema_for::<#ty>());
+    let sub = match &a.schema_with {
+        Some(path) => quote_spanned!(path.span()=> #path(__gen)),
+        None => quote_spanned!(ty.span()=> __gen.subschema_for::<#ty>()),
+    };
     if steps.is_empty() {
         sub
     } else {
@@ -89,7 +92,7 @@ pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
     let mut stmts = Vec::new();
     for f in fields {
         let ty = f.ty();
-        if f.serde.attrs.flatten() {
+        if f.serde.attrs.flatten() && f.attrs.schema_with.is_none() {
             stmts.push(quote! {
                 if let ::core::option::Option::Some(__x) = #p::flatten(
                     <#ty as #p::JsonSchema>::schema(__gen),
@@ -108,7 +111,11 @@ pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
         stmts.push(quote! {
             __props.insert(::std::string::String::from(#name), #schema);
         });
-        if !container_default && f.serde.attrs.default().is_none() {
+        if !container_default && f.serde.attrs.default().is_none() && f.custom_de() {
+            stmts.push(quote! {
+                __req.push(::std::string::String::from(#name));
+            });
+        } else if !container_default && f.serde.attrs.default().is_none() {
             stmts.push(quote! {
                 if !<#ty as #p::JsonSchema>::optional() {
                     __req.push(::std::string::String::from(#name));
