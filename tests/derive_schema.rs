@@ -394,11 +394,14 @@ fn collections() {
 #[test]
 fn recursive_types() {
     let s = Comment::json_schema();
-    assert_eq!(s["properties"]["replies"]["items"], json!({ "$ref": "#" }));
+    let root_ref = json!({ "$ref": "#/$defs/Comment" });
+    assert_eq!(s["properties"]["replies"]["items"], root_ref);
     assert_eq!(
         s["$defs"]["Thread"]["properties"]["comments"]["items"],
-        json!({ "$ref": "#" })
+        root_ref
     );
+    // The root is in `$defs` too, so the schema still resolves once embedded in another.
+    assert_eq!(s["$defs"]["Comment"]["properties"], s["properties"]);
     let leaf = Comment {
         text: "leaf".into(),
         replies: vec![],
@@ -428,8 +431,19 @@ fn recursive_types() {
     let t = Thread::json_schema();
     assert_eq!(
         t["$defs"]["Comment"]["properties"]["thread"]["anyOf"][0],
-        json!({ "$ref": "#" })
+        json!({ "$ref": "#/$defs/Thread" })
     );
+    // Embedded in a wrapper with its `$defs` moved to the wrapper's root, it still resolves.
+    let mut item = Comment::json_schema();
+    let defs = item.as_object_mut().unwrap().remove("$defs").unwrap();
+    let wrapper = json!({
+        "type": "object",
+        "properties": { "items": { "type": "array", "items": item } },
+        "$defs": defs,
+    });
+    let v = validator(&wrapper);
+    assert!(v.is_valid(&json!({ "items": [serde_json::to_value(&tree).unwrap()] })));
+    assert!(!v.is_valid(&json!({ "items": [{ "text": "a", "replies": [{ "text": 1 }] }] })));
     accepts(
         &Thread {
             title: "t".into(),

@@ -10,12 +10,14 @@ use serde_json::{Map, Value};
 use super::{strictify, JsonSchema};
 
 /// Builds one root schema: nested derived types are defined once in `$defs` and referenced with
-/// `$ref`; a reference back to the root type is `{"$ref": "#"}`, so recursive types work.
+/// `$ref`, so recursive types work. A type that refers back to the root type finds the root in
+/// `$defs` too (never `{"$ref": "#"}`, which would break once the schema is embedded in another).
 #[derive(Debug, Default)]
 pub struct SchemaGenerator {
     defs: Map<String, Value>,
     pending: HashSet<String>,
     root: Option<String>,
+    root_referenced: bool,
 }
 
 impl SchemaGenerator {
@@ -32,7 +34,8 @@ impl SchemaGenerator {
         }
         let name = T::def_name();
         if self.root.as_deref() == Some(name.as_str()) {
-            return serde_json::json!({ "$ref": "#" });
+            self.root_referenced = true;
+            return serde_json::json!({ "$ref": format!("#/$defs/{name}") });
         }
         if !self.defs.contains_key(&name) && !self.pending.contains(&name) {
             self.pending.insert(name.clone());
@@ -55,6 +58,9 @@ impl SchemaGenerator {
             self.root = Some(name.clone());
         }
         let schema = T::schema(&mut self);
+        if self.root_referenced {
+            self.defs.insert(name.clone(), schema.clone());
+        }
         let mut root = match schema {
             Value::Object(map) => map,
             other => {

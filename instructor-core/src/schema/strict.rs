@@ -38,8 +38,8 @@ pub const STRICT_UNSUPPORTED_KEYWORDS: &[&str] = &[
 /// property required keeps them optional for the model.
 ///
 /// Strict mode refuses keywords beside a `$ref`: a `$ref` into `$defs` that carries a description
-/// is replaced by the definition itself with that description; a `{"$ref": "#"}` loses its
-/// siblings.
+/// is replaced by the definition itself with that description (a few levels deep for recursive
+/// types, past which the siblings are dropped).
 pub fn strictify(schema: &Value) -> Value {
     let defs = schema
         .get("$defs")
