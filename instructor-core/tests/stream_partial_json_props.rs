@@ -30,7 +30,11 @@ fn number() -> impl Strategy<Value = String> {
             any::<bool>(),
             0u32..100_000,
             proptest::option::of(0u32..1_000_000),
-            proptest::option::of((prop::sample::select(vec!["e", "E"]), prop::sample::select(vec!["", "+", "-"]), 0u32..300)),
+            proptest::option::of((
+                prop::sample::select(vec!["e", "E"]),
+                prop::sample::select(vec!["", "+", "-"]),
+                0u32..300
+            )),
         )
             .prop_map(|(neg, int, frac, exp)| {
                 let mut s = String::new();
