@@ -182,6 +182,20 @@ fn prefixes_of_structs() {
 }
 
 #[test]
+fn nulls_inside_collections() {
+    let v = Sparse {
+        values: vec![None, Some("a".into()), None],
+        by_key: BTreeMap::from([("k".to_owned(), None), ("l".to_owned(), Some(1))]),
+        maybe: Some(None),
+    };
+    every_prefix(&v);
+    let p: PartialSparse =
+        serde_json::from_str(r#"{"values": [null, "a"], "maybe": null}"#).unwrap();
+    assert_eq!(p.values, Some(vec![None, Some("a".to_owned())]));
+    let _: Option<Option<u8>> = p.maybe;
+}
+
+#[test]
 fn prefixes_of_recursive_types() {
     let leaf = Comment {
         text: "leaf".into(),

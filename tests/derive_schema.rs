@@ -791,3 +791,15 @@ fn serde_with_fields_take_their_schema_from_schema_with() {
         "big: must be at most 1000, got 2000"
     );
 }
+
+#[test]
+fn nulls_inside_collections() {
+    let v = Sparse {
+        values: vec![None, Some("a".into())],
+        by_key: BTreeMap::from([("k".to_owned(), None)]),
+        maybe: Some(Some(1)),
+    };
+    accepts(&v, false);
+    agrees::<Sparse>(json!({ "values": [null, 1], "by_key": {}, "maybe": null }));
+    agrees::<Sparse>(json!({ "values": [null], "by_key": { "a": null } }));
+}

@@ -43,6 +43,42 @@ fn partial_ty(cont: &Container, f: &Field) -> TokenStream {
     quote_spanned!(ty.span()=> <#ty as #k::__private::JsonSchema>::Partial)
 }
 
+/// `X` when the type is written `Option<X>`.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else {
+        return None;
+    };
+    if p.qself.is_some() {
+        return None;
+    }
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(t)) if args.args.len() == 1 => Some(t),
+        _ => None,
+    }
+}
+
+/// The type of a twin field: `Option<T::Partial>`, and for a field written `Option<X>`,
+/// `Option<X::Partial>` rather than `Option<Option<X::Partial>>` (both read `null` as `None`).
+fn optional_partial_ty(cont: &Container, f: &Field) -> TokenStream {
+    let k = &cont.krate;
+    match option_inner(f.ty()) {
+        Some(inner) if !f.custom_de() => {
+            quote_spanned!(inner.span()=> ::core::option::Option<<#inner as #k::__private::JsonSchema>::Partial>)
+        }
+        _ => {
+            let pty = partial_ty(cont, f);
+            quote!(::core::option::Option<#pty>)
+        }
+    }
+}
+
 /// A field of the twin: `Option<T::Partial>` with `default`, or the bare partial when flattened
 /// (or when it is a newtype variant's payload).
 fn twin_field(
@@ -53,7 +89,6 @@ fn twin_field(
     in_tuple_struct: bool,
 ) -> TokenStream {
     let transparent = cont.serde.attrs.transparent();
-    let pty = partial_ty(cont, f);
     let vis = if with_vis {
         Some(&f.serde.original.vis)
     } else {
@@ -71,6 +106,7 @@ fn twin_field(
         None
     };
     if f.serde.attrs.flatten() {
+        let pty = partial_ty(cont, f);
         return quote!(#(#docs)* #[serde(flatten)] #vis #ident #pty);
     }
     let names = if named {
@@ -83,7 +119,8 @@ fn twin_field(
     } else {
         None
     };
-    quote!(#(#docs)* #names #default #vis #ident ::core::option::Option<#pty>)
+    let ty = optional_partial_ty(cont, f);
+    quote!(#(#docs)* #names #default #vis #ident #ty)
 }
 
 /// The shape of a struct or variant, for the hand-written impls.

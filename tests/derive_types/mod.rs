@@ -264,3 +264,10 @@ pub struct Custom {
     pub big: u64,
     pub plain: Option<u8>,
 }
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Sparse {
+    pub values: Vec<Option<String>>,
+    pub by_key: BTreeMap<String, Option<u8>>,
+    pub maybe: Option<Option<u8>>,
+}

@@ -102,7 +102,9 @@ impl JsonSchema for Value {
 }
 
 impl<T: JsonSchema> JsonSchema for Option<T> {
-    type Partial = T::Partial;
+    // `Option` again, so a `null` inside a collection (`Vec<Option<T>>`) still reads; a derived
+    // type's field written `Option<T>` gets `Option<T::Partial>` in its twin, not two `Option`s.
+    type Partial = Option<T::Partial>;
     fn def_name() -> String {
         format!("Option_{}", T::def_name())
     }
