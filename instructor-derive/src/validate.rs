@@ -62,12 +62,19 @@ fn field_checks(
             #p::ValidatorOutput::push_into(#func(#value), &__p, __errors);
         ));
     }
-    steps.push(
-        quote_spanned!(ty.span()=> <#ty as #p::JsonSchema>::validate_at(#value, &__p, __errors);),
-    );
+    let nested =
+        quote_spanned!(ty.span()=> <#ty as #p::JsonSchema>::validate_at(#value, &__p, __errors););
+    if steps.is_empty() {
+        // Nothing of the field's own: the path is built only when the value validates anything.
+        return quote!(if <#ty as #p::JsonSchema>::validates() {
+            let __p = #path;
+            #nested
+        });
+    }
     quote!({
         let __p = #path;
         #(#steps)*
+        #nested
     })
 }
 

@@ -18,6 +18,9 @@ impl JsonSchema for bool {
     fn schema(_: &mut SchemaGenerator) -> Value {
         json!({ "type": "boolean" })
     }
+    fn validates() -> bool {
+        false
+    }
 }
 
 // Bounds are those serde_json can deliver: numbers outside i64/u64 arrive as floats and are refused
@@ -31,6 +34,9 @@ macro_rules! int_impl {
             }
             fn schema(_: &mut SchemaGenerator) -> Value {
                 json!({ "type": "integer", "minimum": $min, "maximum": $max })
+            }
+            fn validates() -> bool {
+                false
             }
         }
     )*};
@@ -61,6 +67,9 @@ macro_rules! float_impl {
             fn schema(_: &mut SchemaGenerator) -> Value {
                 json!({ "type": "number" })
             }
+            fn validates() -> bool {
+                false
+            }
         }
     )*};
 }
@@ -74,6 +83,9 @@ impl JsonSchema for String {
     }
     fn schema(_: &mut SchemaGenerator) -> Value {
         json!({ "type": "string" })
+    }
+    fn validates() -> bool {
+        false
     }
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         Some(("minLength", "maxLength"))
@@ -89,6 +101,9 @@ impl JsonSchema for char {
     fn schema(_: &mut SchemaGenerator) -> Value {
         json!({ "type": "string", "minLength": 1, "maxLength": 1 })
     }
+    fn validates() -> bool {
+        false
+    }
 }
 
 impl JsonSchema for Value {
@@ -98,6 +113,9 @@ impl JsonSchema for Value {
     }
     fn schema(_: &mut SchemaGenerator) -> Value {
         json!({})
+    }
+    fn validates() -> bool {
+        false
     }
 }
 
@@ -114,6 +132,9 @@ impl<T: JsonSchema> JsonSchema for Option<T> {
     }
     fn optional() -> bool {
         true
+    }
+    fn validates() -> bool {
+        T::validates()
     }
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         T::length_keywords()
@@ -139,6 +160,9 @@ impl<T: JsonSchema + ?Sized> JsonSchema for Box<T> {
     fn optional() -> bool {
         T::optional()
     }
+    fn validates() -> bool {
+        T::validates()
+    }
     fn schema_description() -> Option<String> {
         T::schema_description()
     }
@@ -155,6 +179,9 @@ fn validate_items<'a, T: JsonSchema + 'a>(
     path: &str,
     errors: &mut ValidationErrors,
 ) {
+    if !T::validates() {
+        return;
+    }
     for (i, item) in items.enumerate() {
         item.validate_at(&join_path(path, &format!("[{i}]")), errors);
     }
@@ -177,6 +204,9 @@ impl<T: JsonSchema> JsonSchema for Vec<T> {
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         ITEMS
     }
+    fn validates() -> bool {
+        T::validates()
+    }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
         validate_items(self.iter(), path, errors);
     }
@@ -192,6 +222,9 @@ impl<T: JsonSchema> JsonSchema for VecDeque<T> {
     }
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         ITEMS
+    }
+    fn validates() -> bool {
+        T::validates()
     }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
         validate_items(self.iter(), path, errors);
@@ -214,6 +247,9 @@ impl<T: JsonSchema, const N: usize> JsonSchema for [T; N] {
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         ITEMS
     }
+    fn validates() -> bool {
+        T::validates()
+    }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
         validate_items(self.iter(), path, errors);
     }
@@ -234,6 +270,9 @@ impl<T: JsonSchema + Eq + Hash, S: BuildHasher + Default> JsonSchema for HashSet
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         ITEMS
     }
+    fn validates() -> bool {
+        T::validates()
+    }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
         validate_items(self.iter(), path, errors);
     }
@@ -249,6 +288,9 @@ impl<T: JsonSchema + Ord> JsonSchema for BTreeSet<T> {
     }
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         ITEMS
+    }
+    fn validates() -> bool {
+        T::validates()
     }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
         validate_items(self.iter(), path, errors);
@@ -287,7 +329,13 @@ impl<V: JsonSchema, S: BuildHasher + Default> JsonSchema for HashMap<String, V, 
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         PROPERTIES
     }
+    fn validates() -> bool {
+        V::validates()
+    }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        if !V::validates() {
+            return;
+        }
         // Sorted, so errors come in a stable order.
         let mut entries: Vec<_> = self.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
@@ -308,7 +356,13 @@ impl<V: JsonSchema> JsonSchema for BTreeMap<String, V> {
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         PROPERTIES
     }
+    fn validates() -> bool {
+        V::validates()
+    }
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+        if !V::validates() {
+            return;
+        }
         for (k, v) in self {
             v.validate_at(&key_path(path, k), errors);
         }
@@ -331,6 +385,9 @@ macro_rules! tuple_impl {
                 let items: Vec<Value> = vec![$(gen.subschema_for::<$name>()),+];
                 let n = items.len();
                 json!({ "type": "array", "prefixItems": items, "items": false, "minItems": n, "maxItems": n })
+            }
+            fn validates() -> bool {
+                false $(|| $name::validates())+
             }
             fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
                 $( self.$idx.validate_at(&join_path(path, concat!("[", stringify!($idx), "]")), errors); )+
@@ -361,6 +418,9 @@ macro_rules! formatted_impl {
             fn schema(_: &mut SchemaGenerator) -> Value {
                 formatted_string($format)
             }
+            fn validates() -> bool {
+                false
+            }
         }
     )*};
 }
@@ -383,6 +443,9 @@ macro_rules! naive_impl {
             fn schema(_: &mut SchemaGenerator) -> Value {
                 json!({ "type": "string", "description": $desc })
             }
+            fn validates() -> bool {
+                false
+            }
         }
     )*};
 }
@@ -404,6 +467,9 @@ where
     }
     fn schema(_: &mut SchemaGenerator) -> Value {
         formatted_string("date-time")
+    }
+    fn validates() -> bool {
+        false
     }
 }
 

@@ -76,6 +76,13 @@ pub trait JsonSchema {
         None
     }
 
+    /// False when [`validate_at`](Self::validate_at) can never report anything (plain values such
+    /// as numbers and strings), so containers skip their items. Keep the default `true` when you
+    /// implement `validate_at`.
+    fn validates() -> bool {
+        true
+    }
+
     /// Runs the validators of this value (and of the values inside it), pushing each failure with
     /// its JSON path, `path` being the path of this value.
     fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
