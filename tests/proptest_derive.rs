@@ -1,8 +1,13 @@
 //! Property tests: for thousands of generated values of realistic types, what serde writes
-//! validates against the generated schema (and the strict one), and after a random mutation of the
-//! JSON, serde and the schema still agree on whether it is acceptable.
+//! validates against the generated schema (and the strict one), after a random mutation of the JSON
+//! serde and the schema still agree on whether it is acceptable, and every prefix of the JSON reads
+//! as the partial twin.
+
+mod derive_types;
 
 use std::collections::BTreeMap;
+
+use derive_types::close::close;
 
 use instructor::Instructor;
 use proptest::prelude::*;
@@ -341,5 +346,23 @@ proptest! {
         agree::<Customer>(&json["c"], arrays)?;
         agree::<Payment>(&json["p"], arrays)?;
         agree::<Shipping>(&json["s"], arrays)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Every prefix of a generated order, closed, reads as a `PartialOrder`.
+    #[test]
+    fn every_prefix_reads_as_the_partial(o in order()) {
+        let text = serde_json::to_string(&o).unwrap();
+        for (i, _) in text.char_indices() {
+            if let Some(closed) = close(&text[..i]) {
+                let r = serde_json::from_str::<PartialOrder>(&closed);
+                prop_assert!(r.is_ok(), "{} -> {:?}", closed, r.err());
+            }
+        }
+        let full: PartialOrder = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(serde_json::to_value(&full).unwrap(), serde_json::to_value(&o).unwrap());
     }
 }
