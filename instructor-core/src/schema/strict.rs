@@ -214,3 +214,56 @@ fn walk(v: &mut Value, defs: &Map<String, Value>, depth: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::strictify;
+
+    #[test]
+    fn rewrites_to_strict_rules() {
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "a": { "type": "string", "minLength": 2, "format": "email" },
+                "b": { "oneOf": [{ "const": "x" }, { "type": "integer", "minimum": 5 }] },
+                "c": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }] },
+                "d": { "$ref": "#/$defs/D", "description": "The d." },
+                "m": { "type": "object", "additionalProperties": { "type": "string" } },
+            },
+            "required": ["a"],
+            "$defs": { "D": { "type": "object", "properties": { "x": { "$ref": "#/$defs/D", "description": "again" } } } },
+        });
+        let t = strictify(&s);
+        assert_eq!(t["required"], json!(["a", "b", "c", "d", "m"]));
+        assert_eq!(t["additionalProperties"], false);
+        assert_eq!(
+            t["properties"]["a"],
+            json!({ "type": "string", "description": "Constraints: min length 2, format email." })
+        );
+        assert_eq!(
+            t["properties"]["b"],
+            json!({ "anyOf": [{ "enum": ["x"] }, { "type": "integer", "description": "Constraints: minimum 5." }] })
+        );
+        assert_eq!(
+            t["properties"]["c"],
+            json!({ "type": "array", "items": { "type": "string" } })
+        );
+        assert_eq!(t["properties"]["d"]["description"], "The d.");
+        assert_eq!(t["properties"]["d"]["type"], "object");
+        assert_eq!(
+            t["properties"]["m"],
+            json!({ "type": "object", "properties": {}, "required": [], "additionalProperties": false })
+        );
+        // Recursive described references are inlined a few levels, then left bare.
+        let mut depth = 0;
+        let mut at = &t["properties"]["d"];
+        while at.get("$ref").is_none() {
+            at = &at["properties"]["x"];
+            depth += 1;
+            assert!(depth < 20, "unbounded inlining");
+        }
+        assert_eq!(at, &json!({ "$ref": "#/$defs/D" }));
+    }
+}
