@@ -37,8 +37,9 @@ docs/local-model.md for the measurements behind each rule):
   ``<tool_call>\n``; llama.cpp feeds the prefill through the grammar, so the
   reply is a schema-constrained tool call, parsed into ``tool_calls``.
   ``parallel_tool_calls`` defaults to false there (llama.cpp's default grammar
-  lets the 135M model repeat the same call until max_tokens), and with false
-  the reply is cut to the first call.
+  lets the 135M model repeat the same call until max_tokens); with false the
+  front adds the stop string ``</tool_call>`` and cuts the reply to the first
+  call.
 * legacy ``functions`` / ``function_call`` -- llama.cpp ignores them. The
   front turns them into ``tools`` / ``tool_choice`` and the answer's
   ``tool_calls[0]`` back into ``message.function_call`` (streaming:
@@ -175,6 +176,13 @@ def shim_request(body: dict) -> dict:
             body["parallel_tool_calls"] = False
         if not body["parallel_tool_calls"]:
             state["single_call"] = True
+            # Without this the model writes further <tool_call> blocks after
+            # the first until it stops on its own (77 instead of 34 tokens for
+            # a User); llama.cpp still parses the call without the close tag.
+            stop = body.get("stop") or []
+            stop = [stop] if isinstance(stop, str) else list(stop)
+            if "</tool_call>" not in stop:
+                body["stop"] = stop + ["</tool_call>"]
     return state
 
 
@@ -332,11 +340,15 @@ class Front(BaseHTTPRequestHandler):
                 if not chunk:
                     break
                 if state and chunk.startswith(b"data: {"):
-                    event = shim_stream_event(json.loads(chunk[6:]), state)
+                    try:
+                        event = shim_stream_event(json.loads(chunk[6:]), state)
+                    except ValueError:
+                        event = {}  # not JSON: pass the line through as is
                     if event is None:
                         resp.readline()  # the blank line after the dropped event
                         continue
-                    chunk = b"data: " + json.dumps(event).encode() + b"\n"
+                    if event:
+                        chunk = b"data: " + json.dumps(event).encode() + b"\n"
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")
