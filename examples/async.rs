@@ -23,7 +23,8 @@ async fn main() -> Result<(), instructor::Error> {
     let ask = |text: &'static str| {
         client.create::<User>(Request::for_default_deployment().user(format!("Extract: {text}")))
     };
-    let (jason, sarah) = tokio::try_join!(ask("Jason is 25 years old"), ask("Sarah is 30 years old"))?;
+    let (jason, sarah) =
+        tokio::try_join!(ask("Jason is 25 years old"), ask("Sarah is 30 years old"))?;
     println!("name={:?} age={}", jason.name, jason.age);
     println!("name={:?} age={}", sarah.name, sarah.age);
     Ok(())

@@ -22,9 +22,8 @@ fn main() -> Result<(), instructor::Error> {
         .with_mode(common::mode())
         .max_retries(2);
 
-    let user: User = client.create(
-        Request::for_default_deployment().user("Extract: Jason is 25 years old"),
-    )?;
+    let user: User =
+        client.create(Request::for_default_deployment().user("Extract: Jason is 25 years old"))?;
     println!("name={:?} age={}", user.name, user.age);
 
     // The same, with the shortcut on the type.

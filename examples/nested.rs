@@ -39,7 +39,10 @@ fn main() -> Result<(), instructor::Error> {
     ))?;
     println!("name={:?} age={}", user.name, user.age);
     for address in &user.addresses {
-        println!("  {} | {} | {}", address.street, address.city, address.country);
+        println!(
+            "  {} | {} | {}",
+            address.street, address.city, address.country
+        );
     }
     Ok(())
 }

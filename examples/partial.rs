@@ -28,7 +28,10 @@ fn main() -> Result<(), instructor::Error> {
     ))?;
     for partial in &mut stream {
         let partial: PartialUser = partial?;
-        println!("name={:?} age={:?} bio={:?}", partial.name, partial.age, partial.bio);
+        println!(
+            "name={:?} age={:?} bio={:?}",
+            partial.name, partial.age, partial.bio
+        );
     }
     let user = stream.take_final();
     println!("final: {user:?}");

@@ -56,7 +56,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
     /// Streams one `O` as its partial twin; see [`PartialStream`].
     pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialStream<'_, O>> {
         let mode = self.settings.mode;
-        let attempts = self.attempts(request, Target::single::<O>(mode), decode::single::<O>, true)?;
+        let attempts = self.attempts(
+            request,
+            Target::single::<O>(mode),
+            decode::single::<O>,
+            true,
+        )?;
         Ok(PartialStream::new(
             &self.transport,
             Driver::new(attempts, mode, PartialWatch::new()),
@@ -64,7 +69,10 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// Streams a list of `O`, each validated the moment it is complete.
-    pub fn create_iterable<O: Instructor>(&self, request: Request) -> Result<IterableStream<'_, O>> {
+    pub fn create_iterable<O: Instructor>(
+        &self,
+        request: Request,
+    ) -> Result<IterableStream<'_, O>> {
         let mode = self.settings.mode;
         let (target, decode) = decode::list_plan::<O>(mode)?;
         let attempts = self.attempts(request, target, decode, true)?;

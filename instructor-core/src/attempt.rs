@@ -70,7 +70,11 @@ impl<O> Attempts<O> {
                 )
             })?;
         if let Some(prompt) = &settings.system_prompt {
-            if !request.messages.iter().any(|m| matches!(m, Message::System { .. })) {
+            if !request
+                .messages
+                .iter()
+                .any(|m| matches!(m, Message::System { .. }))
+            {
                 request.messages.insert(0, Message::system(prompt.clone()));
             }
         }
@@ -174,7 +178,11 @@ fn check_mode(mode: Mode, supports: &dyn Fn(Feature) -> Support) -> Result<()> {
         if let Support::No { by, since } = supports(feature) {
             let alternative = [Mode::Tools, Mode::Json, Mode::MdJson]
                 .into_iter()
-                .find(|m| m.required_features().iter().all(|f| supports(*f) == Support::Yes));
+                .find(|m| {
+                    m.required_features()
+                        .iter()
+                        .all(|f| supports(*f) == Support::Yes)
+                });
             return Err(Error::Unsupported {
                 what: format!("{mode} (it sends {})", feature.describe()),
                 by,

@@ -67,7 +67,10 @@ fn insert_sampling(body: &mut Map<String, Value>, r: &Request) {
     put("temperature", r.temperature.map(|v| json!(v)));
     put("top_p", r.top_p.map(|v| json!(v)));
     put("max_tokens", r.max_tokens.map(|v| json!(v)));
-    put("max_completion_tokens", r.max_completion_tokens.map(|v| json!(v)));
+    put(
+        "max_completion_tokens",
+        r.max_completion_tokens.map(|v| json!(v)),
+    );
     put("seed", r.seed.map(|v| json!(v)));
     put("user", r.user.as_ref().map(|v| json!(v)));
     if !r.stop.is_empty() {
@@ -85,7 +88,10 @@ fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &Target
     };
     match mode {
         Mode::Tools => {
-            body.insert("tools".into(), json!([{"type": "function", "function": function()}]));
+            body.insert(
+                "tools".into(),
+                json!([{"type": "function", "function": function()}]),
+            );
             body.insert("tool_choice".into(), named_tool_choice(&target.name));
         }
         Mode::ToolsStrict => {

@@ -69,7 +69,12 @@ impl<T: Transport> Client<T> {
     /// [`PartialIter`] for what a retry looks like and how to get the validated value.
     pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialIter<'_, T, O>> {
         let mode = self.settings.mode;
-        let attempts = self.attempts(request, Target::single::<O>(mode), decode::single::<O>, true)?;
+        let attempts = self.attempts(
+            request,
+            Target::single::<O>(mode),
+            decode::single::<O>,
+            true,
+        )?;
         Ok(PartialIter::new(
             &self.transport,
             Driver::new(attempts, mode, PartialWatch::new()),
@@ -77,7 +82,10 @@ impl<T: Transport> Client<T> {
     }
 
     /// Streams a list of `O`: yields each one, validated, the moment it is complete.
-    pub fn create_iterable<O: Instructor>(&self, request: Request) -> Result<IterableIter<'_, T, O>> {
+    pub fn create_iterable<O: Instructor>(
+        &self,
+        request: Request,
+    ) -> Result<IterableIter<'_, T, O>> {
         let mode = self.settings.mode;
         let (target, decode) = decode::list_plan::<O>(mode)?;
         let attempts = self.attempts(request, target, decode, true)?;
@@ -119,7 +127,12 @@ impl<T: Transport> Client<T> {
         )
     }
 
-    fn run<O>(&self, request: Request, target: Target, decode: Decode<O>) -> Result<(O, ChatCompletion)> {
+    fn run<O>(
+        &self,
+        request: Request,
+        target: Target,
+        decode: Decode<O>,
+    ) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
             let raw = self.transport.send(&attempts.body())?;

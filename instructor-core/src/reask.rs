@@ -47,7 +47,11 @@ pub(crate) fn messages(
                 tool_calls: calls.clone(),
                 function_call: None,
             }];
-            out.extend(calls.iter().map(|c| Message::tool(c.id.clone(), text.clone())));
+            out.extend(
+                calls
+                    .iter()
+                    .map(|c| Message::tool(c.id.clone(), text.clone())),
+            );
             out
         }
         Mode::Functions if reply.function_call.is_some() => {

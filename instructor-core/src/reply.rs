@@ -78,7 +78,12 @@ pub(crate) fn json_text(mode: Mode, tool_name: &str, message: &ResponseMessage) 
             .function_call
             .as_ref()
             .map(|f| f.arguments.clone())
-            .or_else(|| message.tool_calls.first().map(|c| c.function.arguments.clone()))
+            .or_else(|| {
+                message
+                    .tool_calls
+                    .first()
+                    .map(|c| c.function.arguments.clone())
+            })
             .ok_or_else(|| no_call(tool_name, message)),
         Mode::Json | Mode::JsonSchema | Mode::JsonO1 => Ok(content(message)?.trim().to_owned()),
         Mode::MdJson => Ok(json_in_markdown(content(message)?).to_owned()),
@@ -146,9 +151,15 @@ mod tests {
 
     #[test]
     fn markdown_json_is_found() {
-        assert_eq!(json_in_markdown("Here:\n```json\n{\"a\":1}\n```\nbye"), "{\"a\":1}");
+        assert_eq!(
+            json_in_markdown("Here:\n```json\n{\"a\":1}\n```\nbye"),
+            "{\"a\":1}"
+        );
         assert_eq!(json_in_markdown("```\n[1]\n```"), "[1]");
-        assert_eq!(json_in_markdown("The answer is {\"a\": {\"b\": 2}} ok"), "{\"a\": {\"b\": 2}}");
+        assert_eq!(
+            json_in_markdown("The answer is {\"a\": {\"b\": 2}} ok"),
+            "{\"a\": {\"b\": 2}}"
+        );
         assert_eq!(json_in_markdown("```json\n{\"a\":1}"), "{\"a\":1}");
         assert_eq!(json_in_markdown("nothing"), "nothing");
     }

@@ -170,7 +170,6 @@ pub(crate) fn parameters(schema: &Value) -> Value {
     schema
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -193,11 +193,14 @@ impl AsyncTransport for ScriptedTransport {
 
 /// A completion whose message calls `name` with `arguments` (JSON text).
 pub fn tool_call_completion(name: &str, arguments: &str) -> Value {
-    completion(json!({
-        "role": "assistant",
-        "content": null,
-        "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}],
-    }), "tool_calls")
+    completion(
+        json!({
+            "role": "assistant",
+            "content": null,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}],
+        }),
+        "tool_calls",
+    )
 }
 
 /// A completion whose message makes several tool calls: `(name, arguments)` pairs.
@@ -207,16 +210,22 @@ pub fn tool_calls_completion(calls: &[(&str, &str)]) -> Value {
         .enumerate()
         .map(|(i, (name, args))| json!({"id": format!("call_{i}"), "type": "function", "function": {"name": name, "arguments": args}}))
         .collect();
-    completion(json!({"role": "assistant", "content": null, "tool_calls": calls}), "tool_calls")
+    completion(
+        json!({"role": "assistant", "content": null, "tool_calls": calls}),
+        "tool_calls",
+    )
 }
 
 /// A completion whose message makes a legacy function call.
 pub fn function_call_completion(name: &str, arguments: &str) -> Value {
-    completion(json!({
-        "role": "assistant",
-        "content": null,
-        "function_call": {"name": name, "arguments": arguments},
-    }), "function_call")
+    completion(
+        json!({
+            "role": "assistant",
+            "content": null,
+            "function_call": {"name": name, "arguments": arguments},
+        }),
+        "function_call",
+    )
 }
 
 /// A completion whose message is `text`.
@@ -250,9 +259,11 @@ pub fn tool_call_chunks(name: &str, arguments: &str, size: usize) -> Vec<Value> 
     let mut deltas = vec![json!({"role": "assistant", "tool_calls": [
         {"index": 0, "id": "call_1", "type": "function", "function": {"name": name, "arguments": ""}}
     ]})];
-    deltas.extend(pieces(arguments, size).into_iter().map(|p| {
-        json!({"tool_calls": [{"index": 0, "function": {"arguments": p}}]})
-    }));
+    deltas.extend(
+        pieces(arguments, size)
+            .into_iter()
+            .map(|p| json!({"tool_calls": [{"index": 0, "function": {"arguments": p}}]})),
+    );
     chunks(deltas, "tool_calls")
 }
 

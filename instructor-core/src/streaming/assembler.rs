@@ -113,15 +113,16 @@ impl Assembler {
             refusal: self.monitor.refusal().map(str::to_owned),
         };
         let finish_reason = self.monitor.finish_reason().map(str::to_owned);
-        let content_filter_results = (finish_reason.as_deref() == Some("content_filter")).then(|| {
-            Value::Object(
-                self.monitor
-                    .filtered_categories()
-                    .into_iter()
-                    .map(|c| (c, serde_json::json!({"filtered": true})))
-                    .collect(),
-            )
-        });
+        let content_filter_results =
+            (finish_reason.as_deref() == Some("content_filter")).then(|| {
+                Value::Object(
+                    self.monitor
+                        .filtered_categories()
+                        .into_iter()
+                        .map(|c| (c, serde_json::json!({"filtered": true})))
+                        .collect(),
+                )
+            });
         ChatCompletion {
             id: self.id,
             model: self.model,

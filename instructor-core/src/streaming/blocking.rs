@@ -1,7 +1,7 @@
 //! Streams as blocking iterators.
 
-use crate::instructor::Instructor;
 use crate::error::Result;
+use crate::instructor::Instructor;
 use crate::transport::{ChunkIter, Transport};
 
 use super::driver::{Driver, FinalSlot};
@@ -72,11 +72,10 @@ impl<'c, Tr: Transport, T: Instructor> PartialIter<'c, Tr, T> {
         for item in &mut self {
             item?;
         }
-        self.take_final().ok_or_else(|| {
-            crate::Error::StreamInterrupted {
+        self.take_final()
+            .ok_or_else(|| crate::Error::StreamInterrupted {
                 message: "the stream ended without a value".to_owned(),
-            }
-        })
+            })
     }
 }
 
