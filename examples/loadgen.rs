@@ -25,6 +25,8 @@
 //!   --stream            create_partial streams, run to the validated value
 //!   --partial           with --stream: count every partial object yielded
 //!   --events-per-stream N  SSE events per stream (the canned server prints them), for CPU/event
+//!   --raw               no SDK: the same POST with reqwest alone (the SDK's HTTP client), the
+//!                       reply read to its end but not parsed: the Rust HTTP floor beside wrk's
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -87,6 +89,7 @@ struct Args {
     stream: bool,
     partial: bool,
     events_per_stream: Option<u64>,
+    raw: bool,
 }
 
 fn usage(problem: &str) -> ! {
@@ -110,6 +113,7 @@ fn parse_args() -> Args {
         stream: false,
         partial: false,
         events_per_stream: None,
+        raw: false,
     };
     let mut ty = None;
     let mut it = std::env::args().skip(1);
@@ -146,6 +150,7 @@ fn parse_args() -> Args {
             "--threads" => a.threads = Some(number(value()).max(1)),
             "--stream" => a.stream = true,
             "--partial" => a.partial = true,
+            "--raw" => a.raw = true,
             "--events-per-stream" => a.events_per_stream = Some(number(value()) as u64),
             "-h" | "--help" => usage("help"),
             other => usage(&format!("unknown option {other}")),
@@ -252,7 +257,9 @@ async fn drain<T: Instructor>(
     }
 }
 
-/// Runs `n` extractions, at most `concurrency` at once.
+/// Runs `n` extractions, at most `concurrency` at once. Results come back over a channel and
+/// tasks are detached, so a finished task's memory is freed at once (a kept `JoinHandle` would
+/// hold the whole task, future included, until joined).
 async fn batch<F, Fut>(n: usize, concurrency: usize, task: F) -> Outcome
 where
     F: Fn() -> Fut,
@@ -261,46 +268,44 @@ where
     let semaphore = Arc::new(Semaphore::new(concurrency));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
-    let mut handles = Vec::with_capacity(n);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for _ in 0..n {
         let permit = match semaphore.clone().acquire_owned().await {
             Ok(p) => p,
             Err(_) => break,
         };
         let fut = task();
-        let (in_flight, peak) = (in_flight.clone(), peak.clone());
-        handles.push(tokio::spawn(async move {
+        let (in_flight, peak, tx) = (in_flight.clone(), peak.clone(), tx.clone());
+        tokio::spawn(async move {
             let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
             peak.fetch_max(now, Ordering::Relaxed);
             let start = Instant::now();
             let result = fut.await;
             let elapsed = start.elapsed();
             in_flight.fetch_sub(1, Ordering::Relaxed);
+            let _ = tx.send((result, elapsed));
             drop(permit);
-            (result, elapsed)
-        }));
+        });
     }
+    drop(tx);
     let mut out = Outcome {
         latencies: Vec::with_capacity(n),
         ..Outcome::default()
     };
-    for h in handles {
-        match h.await {
-            Ok((Ok(partials), elapsed)) => {
+    // Ends when every task has sent and dropped its sender (a panicked task drops it too).
+    while let Some((result, elapsed)) = rx.recv().await {
+        match result {
+            Ok(partials) => {
                 out.partials += partials;
                 out.latencies.push(elapsed);
             }
-            Ok((Err(e), _)) => {
+            Err(e) => {
                 out.errors += 1;
                 out.first_error.get_or_insert_with(|| e.to_string());
             }
-            Err(e) => {
-                out.errors += 1;
-                out.first_error
-                    .get_or_insert_with(|| format!("task failed: {e}"));
-            }
         }
     }
+    out.errors += n.saturating_sub(out.latencies.len() + out.errors);
     out.peak_in_flight = peak.load(Ordering::Relaxed);
     out
 }
@@ -320,13 +325,105 @@ fn ms(d: Duration) -> f64 {
 async fn run<T: AsyncTransport + 'static>(client: AsyncClient<T>, a: Args) {
     let client = Arc::new(client.with_mode(a.mode));
     let a = Arc::new(a);
-    let task = || {
-        let (client, a) = (client.clone(), a.clone());
-        async move { one(&client, &a).await }
+    let task = {
+        let a = a.clone();
+        move || {
+            let (client, a) = (client.clone(), a.clone());
+            async move { one(&client, &a).await }
+        }
     };
+    let label = format!(
+        "mode {:?} type {} {}",
+        a.mode,
+        if a.team { "Team" } else { "User" },
+        if a.stream {
+            "streamed (create_partial)"
+        } else {
+            "create"
+        }
+    );
+    measure(&a, label, task).await;
+}
+
+/// The same POST without the SDK: reqwest as the SDK's transport configures it, the body bytes
+/// of a User extraction, the reply read to its end (not parsed).
+async fn run_raw(a: Args) {
+    let url = if a.openai {
+        format!("{}/chat/completions", a.endpoint.trim_end_matches('/'))
+    } else {
+        format!(
+            "{}/openai/deployments/{}/chat/completions?api-version={}",
+            a.endpoint.trim_end_matches('/'),
+            a.deployment,
+            a.api_version
+        )
+    };
+    let http = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(h) => h,
+        Err(e) => usage(&format!("could not build the HTTP client: {e}")),
+    };
+    let body = serde_json::json!({
+        "messages": [{"role": "user", "content": "Jason is 25 years old"}],
+        "tools": [{"type": "function", "function": {"name": "User",
+            "description": "A person mentioned in the text.",
+            "parameters": User::json_schema()}}],
+        "tool_choice": {"type": "function", "function": {"name": "User"}},
+        "stream": a.stream,
+    })
+    .to_string()
+    .into_bytes();
+    let accept = if a.stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    let (http, url, body, key) = (
+        Arc::new(http),
+        Arc::new(url),
+        Arc::new(body),
+        a.api_key.clone(),
+    );
+    let task = move || {
+        let (http, url, body, key) = (http.clone(), url.clone(), body.clone(), key.clone());
+        async move {
+            let fail = |e: reqwest::Error| instructor::Error::Configuration(e.to_string());
+            let mut resp = http
+                .post(url.as_str())
+                .header("api-key", key)
+                .header("content-type", "application/json")
+                .header("accept", accept)
+                .body(body.as_ref().clone())
+                .send()
+                .await
+                .map_err(fail)?;
+            if !resp.status().is_success() {
+                return Err(instructor::Error::Configuration(format!(
+                    "HTTP {}",
+                    resp.status()
+                )));
+            }
+            let mut bytes = 0;
+            while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+                bytes += chunk.len();
+            }
+            Ok(u64::from(bytes == 0))
+        }
+    };
+    measure(&a, "raw reqwest POST, reply read, not parsed".into(), task).await;
+}
+
+async fn measure<F, Fut>(a: &Args, label: String, task: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<u64, instructor::Error>> + Send + 'static,
+{
+    let future_bytes = std::mem::size_of_val(&task());
     let warmup = a.warmup.unwrap_or(a.concurrency.min(200));
     if warmup > 0 {
-        let w = batch(warmup, a.concurrency, task).await;
+        let w = batch(warmup, a.concurrency, &task).await;
         if w.errors > 0 {
             eprintln!(
                 "warmup: {} of {warmup} failed; first error: {}",
@@ -338,7 +435,7 @@ async fn run<T: AsyncTransport + 'static>(client: AsyncClient<T>, a: Args) {
     }
     let cpu0 = cpu_time();
     let t0 = Instant::now();
-    let mut out = batch(a.requests, a.concurrency, task).await;
+    let mut out = batch(a.requests, a.concurrency, &task).await;
     let wall = t0.elapsed();
     let cpu = cpu_time().saturating_sub(cpu0);
     let (hwm, rss) = memory_kib();
@@ -347,16 +444,8 @@ async fn run<T: AsyncTransport + 'static>(client: AsyncClient<T>, a: Args) {
     let ok = out.latencies.len();
     let secs = wall.as_secs_f64();
     println!(
-        "target: {} deployment {} mode {:?} type {} {}",
-        a.endpoint,
-        a.deployment,
-        a.mode,
-        if a.team { "Team" } else { "User" },
-        if a.stream {
-            "streamed (create_partial)"
-        } else {
-            "create"
-        }
+        "target: {} deployment {}: {label} (task future {future_bytes} bytes)",
+        a.endpoint, a.deployment
     );
     println!(
         "requests: {ok} ok, {} failed, concurrency {} (peak in flight {}), wall {secs:.3} s",
@@ -417,6 +506,10 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => usage(&format!("could not start tokio: {e}")),
     };
+    if a.raw {
+        rt.block_on(run_raw(a));
+        return;
+    }
     let built = if a.openai {
         AsyncOpenAI::builder()
             .base_url(a.endpoint.as_str())
