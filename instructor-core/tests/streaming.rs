@@ -483,3 +483,18 @@ async fn the_extract_shortcuts_work_on_the_async_client() {
         25
     );
 }
+
+#[test]
+fn large_values_coalesce_partials_and_still_show_the_last_change() {
+    let bio = "Loves Rust. ".repeat(4000);
+    let json = serde_json::to_string(&json!({"name": "Jason", "age": 25, "bio": bio})).unwrap();
+    let client =
+        Client::new(ScriptedTransport::new().stream(testing::tool_call_chunks("User", &json, 4)));
+    let mut stream = client.create_partial::<User>(request()).unwrap();
+    let partials: Vec<PartialUser> = (&mut stream).map(|p| p.unwrap()).collect();
+    // About 2,000 changes below 8 KiB; above it, one partial per 1/16 of growth.
+    assert!(partials.len() < 2_200, "{} partials", partials.len());
+    assert!(partials.len() > 100);
+    assert_eq!(partials.last().unwrap().bio.as_deref(), Some(bio.as_str()));
+    assert_eq!(stream.take_final().unwrap().bio.unwrap(), bio);
+}

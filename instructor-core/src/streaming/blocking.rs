@@ -40,7 +40,9 @@ impl<Tr: Transport, O, W: Watch> Pump<'_, Tr, O, W> {
 
 /// The partial values of a streamed extraction, from [`Client::create_partial`](crate::Client::create_partial).
 ///
-/// Yields a `T::Partial` each time the visible value changes. When the stream ends the whole value
+/// Yields a `T::Partial` each time the visible value changes (past 8 KiB of JSON, changes are
+/// coalesced to one partial per sixteenth of growth, so a large stream stays near linear in cost;
+/// the last change is always shown). When the stream ends the whole value
 /// is validated as `T`; if that fails and retries are left, the model is re-asked and a new stream
 /// begins: the partials then start again from an empty value. After the last partial,
 /// [`take_final`](Self::take_final) gives the validated `T`.

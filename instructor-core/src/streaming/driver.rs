@@ -83,7 +83,8 @@ impl<O, W: Watch> Driver<O, W> {
 
     fn on_end(&mut self) {
         let fragments = self.assembler.flush();
-        let items = self.watch.on_fragments(&self.assembler, fragments);
+        let mut items = self.watch.on_fragments(&self.assembler, fragments);
+        items.extend(self.watch.finish());
         self.pending.extend(items.into_iter().map(Ok));
         let assembler = std::mem::replace(&mut self.assembler, Assembler::new(self.mode));
         let completion = assembler.finish();

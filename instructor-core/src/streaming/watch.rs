@@ -21,17 +21,36 @@ pub(crate) trait Watch: Send {
     type Item: Send;
     /// Takes one chunk's fragments.
     fn on_fragments(&mut self, asm: &Assembler, fragments: Fragments) -> Vec<Self::Item>;
+    /// The stream ended: anything held back.
+    fn finish(&mut self) -> Vec<Self::Item> {
+        Vec::new()
+    }
     /// A re-ask starts a new stream.
     fn restart(&mut self);
 }
 
+/// Below this much JSON every visible change is shown.
+const SHOW_EVERY_CHANGE_BELOW: usize = 8 * 1024;
+/// Above it, a new partial once the JSON has grown by a sixteenth since the last one.
+const GROWTH_DIVISOR: usize = 16;
+
 /// Yields `T::Partial` each time the visible value changes.
+///
+/// Building a partial reads the whole value so far, so on large values partials are coalesced:
+/// below [`SHOW_EVERY_CHANGE_BELOW`] bytes every change is shown, above it one partial per
+/// 1/[`GROWTH_DIVISOR`] of growth, which keeps a stream's total cost near linear in its size. The
+/// end of the stream always shows the last change.
 pub(crate) struct PartialWatch<T: Instructor> {
     /// `None` once the text stopped being JSON: the end of the stream decides then.
     parser: Option<PartialJsonParser>,
     /// Which tool call is followed (the first one seen).
     index: Option<u32>,
     last: Option<T::Partial>,
+    /// JSON bytes fed so far, and when the last partial was built.
+    fed: usize,
+    fed_at_last_build: usize,
+    /// A visible change not shown yet.
+    dirty: bool,
 }
 
 impl<T: Instructor> PartialWatch<T> {
@@ -40,33 +59,21 @@ impl<T: Instructor> PartialWatch<T> {
             parser: Some(PartialJsonParser::new()),
             index: None,
             last: None,
+            fed: 0,
+            fed_at_last_build: 0,
+            dirty: false,
         }
     }
-}
 
-impl<T: Instructor> Watch for PartialWatch<T> {
-    type Item = T::Partial;
+    fn due(&self) -> bool {
+        self.fed < SHOW_EVERY_CHANGE_BELOW
+            || (self.fed - self.fed_at_last_build) * GROWTH_DIVISOR >= self.fed
+    }
 
-    fn on_fragments(&mut self, _asm: &Assembler, fragments: Fragments) -> Vec<T::Partial> {
-        let mut changed = false;
-        for (index, text) in fragments {
-            if *self.index.get_or_insert(index) != index {
-                continue;
-            }
-            let Some(parser) = self.parser.as_mut() else {
-                return Vec::new();
-            };
-            match parser.feed(&text) {
-                Ok(c) => changed |= c,
-                Err(_) => {
-                    self.parser = None;
-                    return Vec::new();
-                }
-            }
-        }
-        if !changed {
-            return Vec::new();
-        }
+    /// The partial of the value so far, if it differs from the last one shown.
+    fn build(&mut self) -> Vec<T::Partial> {
+        self.dirty = false;
+        self.fed_at_last_build = self.fed;
         let Some(value) = self.parser.as_ref().and_then(PartialJsonParser::value) else {
             return Vec::new();
         };
@@ -78,6 +85,42 @@ impl<T: Instructor> Watch for PartialWatch<T> {
                 vec![partial]
             }
             _ => Vec::new(),
+        }
+    }
+}
+
+impl<T: Instructor> Watch for PartialWatch<T> {
+    type Item = T::Partial;
+
+    fn on_fragments(&mut self, _asm: &Assembler, fragments: Fragments) -> Vec<T::Partial> {
+        for (index, text) in fragments {
+            if *self.index.get_or_insert(index) != index {
+                continue;
+            }
+            let Some(parser) = self.parser.as_mut() else {
+                return Vec::new();
+            };
+            self.fed += text.len();
+            match parser.feed(&text) {
+                Ok(changed) => self.dirty |= changed,
+                Err(_) => {
+                    self.parser = None;
+                    return Vec::new();
+                }
+            }
+        }
+        if self.dirty && self.due() {
+            self.build()
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn finish(&mut self) -> Vec<T::Partial> {
+        if self.dirty {
+            self.build()
+        } else {
+            Vec::new()
         }
     }
 
