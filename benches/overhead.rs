@@ -301,7 +301,7 @@ impl Transport for Canned {
     }
 }
 
-/// The events of an SSE body read `READ` bytes at a time, each parsed to JSON (as the HTTP
+/// The events of an SSE body read `READ` bytes at a time, each handed on as text (as the HTTP
 /// transport does), up to `[DONE]`.
 struct SseChunks {
     sse: Arc<Vec<u8>>,
@@ -311,17 +311,12 @@ struct SseChunks {
 }
 
 impl Iterator for SseChunks {
-    type Item = Result<Value>;
-    fn next(&mut self) -> Option<Result<Value>> {
+    type Item = Result<String>;
+    fn next(&mut self) -> Option<Result<String>> {
         loop {
             match self.pending.pop_front() {
                 Some(SseEvent::Done) => return None,
-                Some(SseEvent::Data(text)) => {
-                    return Some(
-                        serde_json::from_str(&text)
-                            .map_err(|e| Error::Configuration(e.to_string())),
-                    )
-                }
+                Some(SseEvent::Data(text)) => return Some(Ok(text)),
                 None => {}
             }
             let end = (self.at + READ).min(self.sse.len());

@@ -76,12 +76,12 @@ impl Drop for Rt {
 
 /// Chunks of a blocking stream, pumped by a task on the client's runtime.
 struct BlockingChunks {
-    rx: tokio::sync::mpsc::Receiver<Result<Value>>,
+    rx: tokio::sync::mpsc::Receiver<Result<String>>,
     _rt: Arc<Rt>,
 }
 
 impl Iterator for BlockingChunks {
-    type Item = Result<Value>;
+    type Item = Result<String>;
     fn next(&mut self) -> Option<Self::Item> {
         futures::executor::block_on(self.rx.recv())
     }

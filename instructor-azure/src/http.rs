@@ -503,7 +503,7 @@ struct StreamState {
 
 impl StreamState {
     /// The next item, or `None` once the stream is over.
-    async fn next_item(&mut self) -> Option<Result<Value>> {
+    async fn next_item(&mut self) -> Option<Result<String>> {
         loop {
             if self.finished {
                 return None;
@@ -514,7 +514,7 @@ impl StreamState {
                         self.finished = true;
                         return None;
                     }
-                    SseEvent::Data(text) => return Some(self.data(&text)),
+                    SseEvent::Data(text) => return Some(self.data(text)),
                 }
             }
             if self.eof {
@@ -563,14 +563,20 @@ impl StreamState {
         }
     }
 
-    fn fail(&mut self, e: Error) -> Option<Result<Value>> {
+    fn fail(&mut self, e: Error) -> Option<Result<String>> {
         self.finished = true;
         self.pending.clear();
         Some(Err(e))
     }
 
-    fn data(&mut self, text: &str) -> Result<Value> {
-        let value: Value = match serde_json::from_str(text) {
+    /// The event's text, handed on unparsed (the engine reads it straight into its chunk type);
+    /// only an event that may be an error object is parsed here, to map it with this endpoint's
+    /// context.
+    fn data(&mut self, text: String) -> Result<String> {
+        if !text.contains("\"error\"") {
+            return Ok(text);
+        }
+        let value: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(_) => {
                 self.finished = true;
@@ -590,6 +596,6 @@ impl StreamState {
             self.finished = true;
             return Err(map_error_json(200, &value, None, None, &self.ctx));
         }
-        Ok(value)
+        Ok(text)
     }
 }

@@ -56,8 +56,10 @@ async fn async_azure_stream_ends_at_done() {
         .collect()
         .await;
     assert!(items.iter().all(|i| i.is_ok()), "{items:?}");
-    let finished = items.iter().filter_map(|i| i.as_ref().ok()).any(|c| {
-        c.pointer("/choices/0/finish_reason")
+    let finished = items.iter().filter_map(|i| i.as_ref().ok()).any(|text| {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|c| c.pointer("/choices/0/finish_reason").cloned())
             .is_some_and(|f| !f.is_null())
     });
     assert!(finished, "no chunk carried a finish_reason: {items:?}");

@@ -108,6 +108,9 @@ pub struct ChatCompletionChunk {
     /// Azure's prompt filter verdicts (first chunk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt_filter_results: Option<Value>,
+    /// An error the service streamed in place of a chunk (Azure's mid-stream content filter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
 }
 
 /// One choice's delta in a chunk.

@@ -27,7 +27,7 @@ use crate::transport::{
 
 enum Scripted {
     Reply(Result<Value>),
-    Stream(Vec<Result<Value>>),
+    Stream(Vec<Result<String>>),
 }
 
 #[derive(Default)]
@@ -82,7 +82,11 @@ impl ScriptedTransport {
 
     /// Queues a stream of chunk values and errors, as given (an error item ends it).
     pub fn stream_raw(self, items: Vec<Result<Value>>) -> Self {
-        self.lock().queue.push_back(Scripted::Stream(items));
+        let events = items
+            .into_iter()
+            .map(|i| i.map(|v| v.to_string()))
+            .collect();
+        self.lock().queue.push_back(Scripted::Stream(events));
         self
     }
 
@@ -127,7 +131,7 @@ impl ScriptedTransport {
         }
     }
 
-    fn next_stream(&self, body: &Value) -> Result<Vec<Result<Value>>> {
+    fn next_stream(&self, body: &Value) -> Result<Vec<Result<String>>> {
         match self.next(body)? {
             Scripted::Stream(items) => Ok(items),
             Scripted::Reply(Err(e)) => Err(e),

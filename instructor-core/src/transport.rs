@@ -12,13 +12,16 @@ use serde_json::Value;
 
 use crate::error::Result;
 
-/// A blocking stream of chunk JSON values, one per server-sent event, ending after `[DONE]`.
+/// A blocking stream of the `data` text of each server-sent event (a chunk's JSON), ending after
+/// `[DONE]` (which is not yielded).
 ///
-/// A stream that ends without `[DONE]` yields an [`Error::StreamInterrupted`](crate::Error::StreamInterrupted) last.
-pub type ChunkIter = Box<dyn Iterator<Item = Result<Value>> + Send>;
+/// The text is handed on unparsed so the engine reads it once, straight into its chunk type. A
+/// stream that ends without `[DONE]` yields an
+/// [`Error::StreamInterrupted`](crate::Error::StreamInterrupted) last.
+pub type ChunkIter = Box<dyn Iterator<Item = Result<String>> + Send>;
 
-/// An async stream of chunk JSON values, one per server-sent event, ending after `[DONE]`.
-pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Value>> + Send>>;
+/// An async stream of the `data` text of each server-sent event, ending after `[DONE]`.
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<String>> + Send>>;
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -92,7 +95,7 @@ pub trait Transport: Send + Sync {
     /// retries what is transient (429, 5xx) within its own budget.
     fn send(&self, body: &Value) -> Result<Value>;
 
-    /// Sends `body` with `stream: true` and returns the chunk JSON values as they arrive.
+    /// Sends `body` with `stream: true` and returns each event's data text as it arrives.
     fn stream(&self, body: &Value) -> Result<ChunkIter>;
 
     /// The deployment or model used when a request names none.

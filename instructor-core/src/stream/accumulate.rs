@@ -28,21 +28,24 @@ pub fn parse_event_data(data: &str) -> Result<Option<ChatCompletionChunk>, Error
     if data.trim().is_empty() {
         return Ok(None);
     }
-    let value: Value = serde_json::from_str(data).map_err(|e| {
-        Error::parse(format!(
-            "a stream event is not JSON ({e}): {}",
-            excerpt(data)
-        ))
-    })?;
-    if let Some(err) = value.get("error").filter(|e| e.is_object()) {
-        return Err(streamed_error(err));
+    // One typed parse: an error event reads as a chunk whose `error` is set.
+    match serde_json::from_str::<ChatCompletionChunk>(data) {
+        Ok(chunk) => match &chunk.error {
+            Some(err) if err.is_object() => Err(streamed_error(err)),
+            _ => Ok(Some(chunk)),
+        },
+        Err(e) => {
+            let what = if serde_json::from_str::<serde::de::IgnoredAny>(data).is_ok() {
+                "is not a chat.completion.chunk"
+            } else {
+                "is not JSON"
+            };
+            Err(Error::parse(format!(
+                "a stream event {what} ({e}): {}",
+                excerpt(data)
+            )))
+        }
     }
-    serde_json::from_value(value).map(Some).map_err(|e| {
-        Error::parse(format!(
-            "a stream event is not a chat.completion.chunk ({e}): {}",
-            excerpt(data)
-        ))
-    })
 }
 
 /// The error an `{"error": {...}}` stream event stands for.

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::completion::{ChatCompletion, ChatCompletionChunk, Choice, ResponseMessage};
-use crate::error::{Error, Result};
+use crate::completion::{ChatCompletion, Choice, ResponseMessage};
+use crate::error::Result;
 use crate::mode::Mode;
 use crate::stream::accumulate::{
     parse_event_data, ContentJson, FunctionCallAccumulator, StreamMonitor, ToolCallAccumulator,
@@ -42,9 +42,8 @@ impl Assembler {
 
     /// Takes one chunk's JSON; returns the JSON text it added. Chunks without choices (Azure's
     /// filter-only first chunk, the usage-only last one) and choices without a delta add nothing.
-    pub fn push(&mut self, raw: Value) -> Result<Fragments> {
-        let chunk = chunk_from(raw)?;
-        let Some(chunk) = chunk else {
+    pub fn push(&mut self, data: &str) -> Result<Fragments> {
+        let Some(chunk) = parse_event_data(data)? else {
             return Ok(Vec::new());
         };
         if self.id.is_empty() && !chunk.id.is_empty() {
@@ -136,21 +135,4 @@ impl Assembler {
             ..ChatCompletion::default()
         }
     }
-}
-
-/// A chunk, or the error the service streamed in its place.
-fn chunk_from(raw: Value) -> Result<Option<ChatCompletionChunk>> {
-    if raw.get("error").is_some_and(Value::is_object) {
-        // The stream parser maps error events (content filter, API errors) from their text.
-        return match parse_event_data(&raw.to_string()) {
-            Err(e) => Err(e),
-            Ok(_) => Err(Error::parse("the service streamed an error object")),
-        };
-    }
-    serde_json::from_value(raw)
-        .map(Some)
-        .map_err(|e| Error::Transport {
-            message: format!("a stream event is not a chat.completion.chunk ({e})"),
-            source: None,
-        })
 }

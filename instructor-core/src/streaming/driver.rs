@@ -67,9 +67,9 @@ impl<O, W: Watch> Driver<O, W> {
     }
 
     /// Takes the stream's next event: a chunk, an error, or its end (`None`).
-    pub fn on_event(&mut self, event: Option<Result<Value>>) {
+    pub fn on_event(&mut self, event: Option<Result<String>>) {
         match event {
-            Some(Ok(raw)) => match self.assembler.push(raw) {
+            Some(Ok(data)) => match self.assembler.push(&data) {
                 Ok(fragments) => {
                     let items = self.watch.on_fragments(&self.assembler, fragments);
                     self.pending.extend(items.into_iter().map(Ok));
