@@ -2,7 +2,7 @@
 
 mod common;
 
-use instructor::{Instructor, Request};
+use instructor::Instructor;
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -16,12 +16,10 @@ struct User {
 
 #[tokio::main]
 async fn main() -> Result<(), instructor::Error> {
-    let client = instructor::from_openai(common::async_azure()?)
-        .with_mode(common::mode())
-        .max_retries(2);
+    let client = instructor::from_openai(common::async_azure()?).max_retries(2);
 
     let ask = |text: &'static str| {
-        client.create::<User>(Request::for_default_deployment().user(format!("Extract: {text}")))
+        client.create::<User>(common::request().user(format!("Extract: {text}")))
     };
     let (jason, sarah) =
         tokio::try_join!(ask("Jason is 25 years old"), ask("Sarah is 30 years old"))?;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use instructor::{Instructor, Request};
+use instructor::Instructor;
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -18,12 +18,9 @@ struct User {
 }
 
 fn main() -> Result<(), instructor::Error> {
-    let client = instructor::from_openai(common::azure()?)
-        .with_mode(common::mode())
-        .max_retries(2);
+    let client = instructor::from_openai(common::azure()?).max_retries(2);
 
-    let user: User =
-        client.create(Request::for_default_deployment().user("Extract: Jason is 25 years old"))?;
+    let user: User = client.create(common::request().user("Extract: Jason is 25 years old"))?;
     println!("name={:?} age={}", user.name, user.age);
 
     // The same, with the shortcut on the type.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use instructor::{Instructor, Request};
+use instructor::Instructor;
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -15,13 +15,10 @@ struct User {
 }
 
 fn main() -> Result<(), instructor::Error> {
-    let client = instructor::from_openai(common::azure()?)
-        .with_mode(common::mode())
-        .max_retries(2);
+    let client = instructor::from_openai(common::azure()?).max_retries(2);
 
     let users = client.create_iterable::<User>(
-        Request::for_default_deployment()
-            .user("Extract every person: Jason is 25, Sarah is 30 and Mike is 28."),
+        common::request().user("Extract every person: Jason is 25, Sarah is 30 and Mike is 28."),
     )?;
     for user in users {
         let user = user?;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use instructor::{Instructor, Mode, Request};
+use instructor::{Instructor, Mode};
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -27,7 +27,7 @@ enum Action {
 fn main() -> Result<(), instructor::Error> {
     let azure = common::azure()?;
     let client = instructor::from_openai(azure).max_retries(3);
-    let request = || Request::for_default_deployment().user("Extract: Jason is 25 years old");
+    let request = || common::request().user("Extract: Jason is 25 years old");
 
     for mode in Mode::ALL {
         let client = client.clone().with_mode(mode);

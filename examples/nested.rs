@@ -2,7 +2,7 @@
 
 mod common;
 
-use instructor::{Instructor, Request};
+use instructor::Instructor;
 use serde::Deserialize;
 
 /// A postal address.
@@ -29,11 +29,9 @@ struct UserWithAddress {
 }
 
 fn main() -> Result<(), instructor::Error> {
-    let client = instructor::from_openai(common::azure()?)
-        .with_mode(common::mode())
-        .max_retries(3);
+    let client = instructor::from_openai(common::azure()?).max_retries(3);
 
-    let user: UserWithAddress = client.create(Request::for_default_deployment().user(
+    let user: UserWithAddress = client.create(common::request().user(
         "John Smith is 35 years old. He has homes at 123 Main St, Springfield, USA \
          and 456 Oak Ave, Shelbyville, USA.",
     ))?;

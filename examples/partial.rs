@@ -4,7 +4,7 @@
 
 mod common;
 
-use instructor::{Instructor, Request};
+use instructor::Instructor;
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -19,11 +19,9 @@ struct User {
 }
 
 fn main() -> Result<(), instructor::Error> {
-    let client = instructor::from_openai(common::azure()?)
-        .with_mode(common::mode())
-        .max_retries(2);
+    let client = instructor::from_openai(common::azure()?).max_retries(2);
 
-    let mut stream = client.create_partial::<User>(Request::for_default_deployment().user(
+    let mut stream = client.create_partial::<User>(common::request().user(
         "Extract: Jason is 25 years old. He is a tech enthusiast who loves building apps in Rust.",
     ))?;
     for partial in &mut stream {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use instructor::azure::{AsyncAzureOpenAI, AzureOpenAI};
-use instructor::Mode;
+use instructor::Request;
 
 /// Where the local model listens, unless `LOCAL_MODEL_PORT` says otherwise.
 const LOCAL_PORT: &str = "8088";
@@ -43,12 +43,13 @@ pub fn async_azure() -> Result<AsyncAzureOpenAI, instructor::Error> {
         .build()
 }
 
-/// Tools on Azure, as the guide uses; on the 135M local model, structured outputs (JSON Schema
-/// constrained decoding) are what keeps it on the schema.
-pub fn mode() -> Mode {
+/// A request to the default deployment. On the local model the reply is bounded: a 135M model
+/// left to itself can ramble for minutes.
+pub fn request() -> Request {
+    let request = Request::for_default_deployment();
     if on_azure() {
-        Mode::Tools
+        request
     } else {
-        Mode::JsonSchema
+        request.temperature(0.0).max_tokens(400)
     }
 }
