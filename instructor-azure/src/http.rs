@@ -105,10 +105,7 @@ impl Core {
                 "the request body must be a JSON object".into(),
             ));
         };
-        let mut obj = obj.clone();
-        if stream {
-            obj.insert("stream".into(), Value::Bool(true));
-        } else if obj.get("stream").and_then(Value::as_bool) == Some(true) {
+        if !stream && obj.get("stream").and_then(Value::as_bool) == Some(true) {
             return Err(Error::Configuration(
                 "a body with `stream: true` was sent with send(); use stream()".into(),
             ));
@@ -131,35 +128,29 @@ impl Core {
                             .into(),
                     )
                 })?;
-                let mut body = Value::Object(obj);
-                version.check_body(&body)?;
-                if let Some(obj) = body.as_object_mut() {
-                    if version.is_v1() {
-                        obj.insert("model".into(), Value::String(deployment.clone()));
-                    } else {
-                        // The deployment is in the URL; the dated specs have no `model` field.
-                        obj.remove("model");
-                    }
-                }
+                version.check_body(body)?;
+                // The deployment is in the URL; the dated specs have no `model` field.
+                let model = version.is_v1().then_some(deployment.as_str());
                 let url = azure_chat_url(root, version, &deployment)?;
                 Ok(Prepared {
+                    body: serialize(&BodyView { obj, model, stream })?,
                     ctx: ErrorContext {
                         deployment: Some(deployment),
                         endpoint: origin(root),
                         azure: true,
                     },
                     url,
-                    body: serialize(&body)?,
                 })
             }
             Target::OpenAi { base, model } => {
                 let model = named.or_else(|| model.clone());
-                if let Some(m) = &model {
-                    obj.insert("model".into(), Value::String(m.clone()));
-                }
                 Ok(Prepared {
                     url: openai_chat_url(base)?,
-                    body: serialize(&Value::Object(obj))?,
+                    body: serialize(&BodyView {
+                        obj,
+                        model: model.as_deref(),
+                        stream,
+                    })?,
                     ctx: ErrorContext {
                         deployment: model,
                         endpoint: format!("{}{}", origin(base), base.path()),
@@ -474,8 +465,41 @@ fn is_connect_failure(e: &Error) -> bool {
 const CONNECT_FAILED: &str = "could not connect to";
 const CONNECTING: &str = "connecting to";
 
-fn serialize(obj: &Value) -> Result<Vec<u8>> {
-    serde_json::to_vec(obj)
+/// The body as sent: the caller's fields with `model` and `stream` set for this endpoint, written
+/// straight from the caller's value rather than from an edited copy of it.
+struct BodyView<'a> {
+    obj: &'a serde_json::Map<String, Value>,
+    /// `model` to send; `None` leaves it out.
+    model: Option<&'a str>,
+    /// `stream: true` to send.
+    stream: bool,
+}
+
+impl serde::Serialize for BodyView<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (k, v) in self.obj {
+            let replaced = k == "model" || (k == "stream" && self.stream);
+            if !replaced {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        if let Some(model) = self.model {
+            map.serialize_entry("model", model)?;
+        }
+        if self.stream {
+            map.serialize_entry("stream", &true)?;
+        }
+        map.end()
+    }
+}
+
+fn serialize(body: &BodyView<'_>) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
         .map_err(|e| Error::Configuration(format!("the request body could not be serialized: {e}")))
 }
 
