@@ -78,59 +78,79 @@ fn insert_sampling(body: &mut Map<String, Value>, r: &Request) {
     }
 }
 
+/// An object from owned values. `json!` would serialize each interpolated `Value` into a copy,
+/// and the schema is the largest part of every body.
+fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
+fn function(name: &str, description: String, parameters: Value, strict: bool) -> Value {
+    let mut f = object([
+        ("name", Value::String(name.to_owned())),
+        ("description", Value::String(description)),
+        ("parameters", parameters),
+    ]);
+    if strict {
+        f["strict"] = Value::Bool(true);
+    }
+    f
+}
+
+fn tool(function: Value) -> Value {
+    object([("type", Value::from("function")), ("function", function)])
+}
+
 fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &Target) {
-    let function = || {
-        json!({
-            "name": target.name,
-            "description": target.description,
-            "parameters": parameters(&target.schema),
-        })
+    let own = |strict| {
+        function(
+            &target.name,
+            target.description.clone(),
+            parameters(&target.schema),
+            strict,
+        )
     };
     match mode {
-        Mode::Tools => {
-            body.insert(
-                "tools".into(),
-                json!([{"type": "function", "function": function()}]),
-            );
-            body.insert("tool_choice".into(), named_tool_choice(&target.name));
-        }
-        Mode::ToolsStrict => {
-            let mut f = function();
-            f["strict"] = json!(true);
-            body.insert("tools".into(), json!([{"type": "function", "function": f}]));
+        Mode::Tools | Mode::ToolsStrict => {
+            let strict = mode == Mode::ToolsStrict;
+            body.insert("tools".into(), Value::Array(vec![tool(own(strict))]));
             body.insert("tool_choice".into(), named_tool_choice(&target.name));
         }
         Mode::ParallelTools => {
-            let tools: Vec<Value> = target
+            let tools = target
                 .tools
                 .iter()
                 .map(|t| {
-                    json!({"type": "function", "function": {
-                        "name": t.name,
-                        "description": Target::tool_description(t),
-                        "parameters": parameters(&t.parameters),
-                    }})
+                    tool(function(
+                        &t.name,
+                        Target::tool_description(t),
+                        parameters(&t.parameters),
+                        false,
+                    ))
                 })
                 .collect();
-            body.insert("tools".into(), json!(tools));
+            body.insert("tools".into(), Value::Array(tools));
             body.insert("tool_choice".into(), json!("auto"));
         }
         Mode::Functions => {
-            body.insert("functions".into(), json!([function()]));
+            body.insert("functions".into(), Value::Array(vec![own(false)]));
             body.insert("function_call".into(), json!({"name": target.name}));
         }
         Mode::Json => {
             body.insert("response_format".into(), json!({"type": "json_object"}));
         }
         Mode::JsonSchema => {
+            let json_schema = object([
+                ("name", Value::String(target.name.clone())),
+                ("description", Value::String(target.description.clone())),
+                ("schema", parameters(&target.schema)),
+                ("strict", Value::Bool(true)),
+            ]);
             body.insert(
                 "response_format".into(),
-                json!({"type": "json_schema", "json_schema": {
-                    "name": target.name,
-                    "description": target.description,
-                    "schema": parameters(&target.schema),
-                    "strict": true,
-                }}),
+                object([
+                    ("type", Value::from("json_schema")),
+                    ("json_schema", json_schema),
+                ]),
             );
         }
         Mode::MdJson | Mode::JsonO1 => {}
