@@ -130,7 +130,7 @@ macro_rules! async_client {
         }
 
         impl AsyncTransport for $name {
-            fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>> {
+            fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<String>> {
                 Box::pin(self.core.send(body))
             }
             fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {
@@ -162,7 +162,7 @@ macro_rules! blocking_client {
         }
 
         impl Transport for $name {
-            fn send(&self, body: &Value) -> Result<Value> {
+            fn send(&self, body: &Value) -> Result<String> {
                 let core = self.core.clone();
                 let body = body.clone();
                 self.rt.run(async move { core.send(&body).await })

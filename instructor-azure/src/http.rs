@@ -380,8 +380,8 @@ impl Core {
         }
     }
 
-    /// Sends a non-streaming request and returns the reply's JSON.
-    pub(crate) async fn send(&self, body: &Value) -> Result<Value> {
+    /// Sends a non-streaming request and returns the reply's JSON text.
+    pub(crate) async fn send(&self, body: &Value) -> Result<String> {
         let p = self.prepare(body, false)?;
         let resp = self.execute(&p, false).await?;
         let status = resp.status().as_u16();
@@ -389,21 +389,29 @@ impl Core {
         let bytes = self
             .read_body(resp, self.cfg.max_response_bytes, false)
             .await?;
-        let json: Value = serde_json::from_slice(&bytes).map_err(|_| Error::Api {
+        let not_json = |bytes: &[u8]| Error::Api {
             status,
             code: None,
             message: format!(
                 "the reply was not JSON ({}): {}; a proxy or gateway may stand in front of {}",
                 content_type.as_deref().unwrap_or("no content-type"),
-                excerpt(&bytes),
+                excerpt(bytes),
                 p.ctx.endpoint
             ),
             request_id: None,
-        })?;
-        if json.get("error").is_some_and(|e| !e.is_null()) && json.get("choices").is_none() {
-            return Err(map_error_json(status, &json, None, None, &p.ctx));
+        };
+        // Checked without building a tree; the engine parses the text once, into its own types.
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+            return Err(not_json(&bytes));
         }
-        Ok(json)
+        let text = String::from_utf8(bytes).map_err(|e| not_json(e.as_bytes()))?;
+        if text.contains("\"error\"") {
+            let json: Value = serde_json::from_str(&text).map_err(|_| not_json(text.as_bytes()))?;
+            if json.get("error").is_some_and(|e| !e.is_null()) && json.get("choices").is_none() {
+                return Err(map_error_json(status, &json, None, None, &p.ctx));
+            }
+        }
+        Ok(text)
     }
 
     /// Sends a streaming request and returns its events' JSON.

@@ -33,7 +33,8 @@ fn blocking_azure_send_and_stream() {
         return;
     }
     let client = AzureOpenAI::from_env().expect("the local model's env");
-    let reply = client.send(&short_body()).expect("a completion");
+    let reply: Value =
+        serde_json::from_str(&client.send(&short_body()).expect("a completion")).expect("JSON");
     assert!(content(&reply).is_some(), "{reply}");
 
     let items: Vec<_> = client.stream(&short_body()).expect("a stream").collect();
@@ -82,7 +83,8 @@ async fn async_azure_json_schema_on_2024_10_21() {
             "type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
             "required": ["name", "age"], "additionalProperties": false}}}
     });
-    let reply = client.send(&body).await.expect("a completion");
+    let reply: Value =
+        serde_json::from_str(&client.send(&body).await.expect("a completion")).expect("JSON");
     let text = content(&reply).expect("content");
     let value: Value = serde_json::from_str(text).expect("constrained decoding gives JSON");
     assert!(
@@ -97,6 +99,7 @@ fn openai_compatible_send() {
         return;
     }
     let client = OpenAI::from_env().expect("OPENAI_BASE_URL of the local model");
-    let reply = client.send(&short_body()).expect("a completion");
+    let reply: Value =
+        serde_json::from_str(&client.send(&short_body()).expect("a completion")).expect("JSON");
     assert!(content(&reply).is_some(), "{reply}");
 }

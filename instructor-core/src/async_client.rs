@@ -125,7 +125,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         loop {
             let body = attempts.body();
             let raw = self.transport.send(&body).await?;
-            if let Turn::Done(value, completion) = attempts.on_reply(raw)? {
+            if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
                 return Ok((value, *completion));
             }
         }

@@ -116,15 +116,25 @@ impl<O> Attempts<O> {
         body
     }
 
-    /// Reads one attempt's reply JSON.
-    pub fn on_reply(&mut self, raw: Value) -> Result<Turn<O>> {
-        self.settings.hooks.response(&raw);
-        let completion = reply::completion_from(raw)?;
+    /// Reads one attempt's reply: the JSON text the transport received.
+    pub fn on_reply(&mut self, text: &str) -> Result<Turn<O>> {
+        self.settings
+            .hooks
+            .response(|| serde_json::from_str(text).ok());
+        let completion = reply::completion_from(text)?;
+        self.on_completion(completion)
+    }
+
+    /// Reads one streamed attempt's completion, assembled from its chunks.
+    pub fn on_assembled(&mut self, completion: ChatCompletion) -> Result<Turn<O>> {
+        self.settings
+            .hooks
+            .response(|| serde_json::to_value(&completion).ok());
         self.on_completion(completion)
     }
 
     /// Reads one attempt's completion (from a reply, or assembled from a stream).
-    pub fn on_completion(&mut self, mut completion: ChatCompletion) -> Result<Turn<O>> {
+    fn on_completion(&mut self, mut completion: ChatCompletion) -> Result<Turn<O>> {
         self.attempt += 1;
         if let Some(u) = completion.usage {
             self.usage += u;

@@ -136,7 +136,7 @@ impl<T: Transport> Client<T> {
         let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
             let raw = self.transport.send(&attempts.body())?;
-            if let Turn::Done(value, completion) = attempts.on_reply(raw)? {
+            if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
                 return Ok((value, *completion));
             }
         }

@@ -29,6 +29,9 @@ pub struct ChatCompletion {
     /// Backend fingerprint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_fingerprint: Option<String>,
+    /// An error object a server sent with a success status, in place of a completion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Value>,
 }
 
 /// One choice of a completion.

@@ -34,8 +34,14 @@ impl Hooks {
     pub(crate) fn request(&self, body: &Value) {
         self.request.iter().for_each(|f| f(body));
     }
-    pub(crate) fn response(&self, raw: &Value) {
-        self.response.iter().for_each(|f| f(raw));
+    /// Shows the reply to the response hooks; parsed into a `Value` only when there are any.
+    pub(crate) fn response(&self, reply: impl FnOnce() -> Option<Value>) {
+        if self.response.is_empty() {
+            return;
+        }
+        if let Some(raw) = reply() {
+            self.response.iter().for_each(|f| f(&raw));
+        }
     }
     pub(crate) fn error(&self, e: &Error) {
         self.error.iter().for_each(|f| f(e));

@@ -8,9 +8,16 @@ use crate::message::ToolCall;
 use crate::mode::Mode;
 use crate::parse::excerpt;
 
-/// Reads the service's JSON as a completion; a reply of another shape is not the model's fault.
-pub(crate) fn completion_from(raw: Value) -> Result<ChatCompletion> {
-    if let Some(err) = raw.get("error") {
+/// Reads the service's JSON text as a completion; a reply of another shape is not the model's fault.
+pub(crate) fn completion_from(text: &str) -> Result<ChatCompletion> {
+    let completion: ChatCompletion = serde_json::from_str(text).map_err(|e| Error::Transport {
+        message: format!(
+            "the service's reply is not a chat completion ({e}): {}",
+            excerpt(text, 200)
+        ),
+        source: None,
+    })?;
+    if let Some(err) = completion.error.as_ref().filter(|e| e.is_object()) {
         return Err(Error::Api {
             status: 200,
             code: err.get("code").and_then(Value::as_str).map(str::to_owned),
@@ -22,10 +29,7 @@ pub(crate) fn completion_from(raw: Value) -> Result<ChatCompletion> {
             request_id: None,
         });
     }
-    serde_json::from_value(raw).map_err(|e| Error::Transport {
-        message: format!("the service's reply is not a chat completion ({e})"),
-        source: None,
-    })
+    Ok(completion)
 }
 
 /// The first choice's message, after the conditions that end the extraction: filter, cut, refusal.

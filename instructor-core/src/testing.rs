@@ -122,9 +122,9 @@ impl ScriptedTransport {
         })
     }
 
-    fn next_reply(&self, body: &Value) -> Result<Value> {
+    fn next_reply(&self, body: &Value) -> Result<String> {
         match self.next(body)? {
-            Scripted::Reply(r) => r,
+            Scripted::Reply(r) => r.map(|v| v.to_string()),
             Scripted::Stream(_) => Err(Error::Configuration(
                 "a stream was scripted but a plain reply was requested".to_owned(),
             )),
@@ -157,7 +157,7 @@ impl ScriptedTransport {
 }
 
 impl Transport for ScriptedTransport {
-    fn send(&self, body: &Value) -> Result<Value> {
+    fn send(&self, body: &Value) -> Result<String> {
         self.next_reply(body)
     }
 
@@ -175,7 +175,7 @@ impl Transport for ScriptedTransport {
 }
 
 impl AsyncTransport for ScriptedTransport {
-    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>> {
+    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<String>> {
         Box::pin(async move { self.next_reply(body) })
     }
 

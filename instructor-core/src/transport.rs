@@ -89,11 +89,12 @@ pub enum Support {
 
 /// Sends chat-completions bodies and blocks for the reply.
 pub trait Transport: Send + Sync {
-    /// Sends `body` (a complete chat-completions request, `model` included) and returns the reply's JSON.
+    /// Sends `body` (a complete chat-completions request, `model` included) and returns the reply's
+    /// JSON text, unparsed: the engine reads it once, straight into its completion type.
     ///
     /// Errors the service sends are mapped to [`Error`](crate::Error) variants here; the transport
     /// retries what is transient (429, 5xx) within its own budget.
-    fn send(&self, body: &Value) -> Result<Value>;
+    fn send(&self, body: &Value) -> Result<String>;
 
     /// Sends `body` with `stream: true` and returns each event's data text as it arrives.
     fn stream(&self, body: &Value) -> Result<ChunkIter>;
@@ -111,8 +112,8 @@ pub trait Transport: Send + Sync {
 
 /// Sends chat-completions bodies asynchronously.
 pub trait AsyncTransport: Send + Sync {
-    /// Sends `body` and returns the reply's JSON; see [`Transport::send`].
-    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>>;
+    /// Sends `body` and returns the reply's JSON text; see [`Transport::send`].
+    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<String>>;
 
     /// Sends `body` with `stream: true`; see [`Transport::stream`].
     fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>>;
@@ -129,7 +130,7 @@ pub trait AsyncTransport: Send + Sync {
 }
 
 impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
-    fn send(&self, body: &Value) -> Result<Value> {
+    fn send(&self, body: &Value) -> Result<String> {
         (**self).send(body)
     }
     fn stream(&self, body: &Value) -> Result<ChunkIter> {
@@ -144,7 +145,7 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 }
 
 impl<T: AsyncTransport + ?Sized> AsyncTransport for std::sync::Arc<T> {
-    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<Value>> {
+    fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<String>> {
         (**self).send(body)
     }
     fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {

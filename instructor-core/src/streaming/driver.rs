@@ -87,9 +87,7 @@ impl<O, W: Watch> Driver<O, W> {
         items.extend(self.watch.finish());
         self.pending.extend(items.into_iter().map(Ok));
         let assembler = std::mem::replace(&mut self.assembler, Assembler::new(self.mode));
-        let completion = assembler.finish();
-        let raw = serde_json::to_value(&completion).unwrap_or(Value::Null);
-        match self.attempts.on_reply(raw) {
+        match self.attempts.on_assembled(assembler.finish()) {
             Ok(Turn::Done(value, _)) => {
                 if let Ok(mut slot) = self.final_value.lock() {
                     *slot = Some(value);
