@@ -123,8 +123,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
     ) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
-            let body = attempts.body();
-            let raw = self.transport.send(&body).await?;
+            let raw = self.transport.send(attempts.body()).await?;
             if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
                 return Ok((value, *completion));
             }

@@ -33,10 +33,8 @@ pub(crate) enum Turn<O> {
 pub(crate) struct Attempts<O> {
     settings: Settings,
     target: Target,
-    request: Request,
-    model: String,
-    messages: Vec<Message>,
-    options: BodyOptions,
+    /// The body of the next attempt: built once, re-asks append to its messages.
+    body: Value,
     decode: Decode<O>,
     attempt: u32,
     errors: Vec<Error>,
@@ -83,18 +81,17 @@ impl<O> Attempts<O> {
                 "the request has no messages: add one with .user(\"…\")".to_owned(),
             ));
         }
+        let mut target = target;
         let messages = body::messages_for(mode, &target, &request.messages);
-        let stream_usage = stream && supports(Feature::StreamUsage) == Support::Yes;
+        let options = BodyOptions {
+            stream,
+            stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
+        };
+        let body = body::build(mode, &mut target, &request, &model, &messages, options);
         Ok(Self {
             settings: settings.clone(),
             target,
-            request,
-            model,
-            messages,
-            options: BodyOptions {
-                stream,
-                stream_usage,
-            },
+            body,
             decode,
             attempt: 0,
             errors: Vec::new(),
@@ -103,17 +100,9 @@ impl<O> Attempts<O> {
     }
 
     /// The body of the next attempt; the request hooks see it.
-    pub fn body(&self) -> Value {
-        let body = body::build(
-            self.settings.mode,
-            &self.target,
-            &self.request,
-            &self.model,
-            &self.messages,
-            self.options,
-        );
-        self.settings.hooks.request(&body);
-        body
+    pub fn body(&self) -> &Value {
+        self.settings.hooks.request(&self.body);
+        &self.body
     }
 
     /// Reads one attempt's reply: the JSON text the transport received.
@@ -176,7 +165,9 @@ impl<O> Attempts<O> {
             error: &error,
         });
         let reask = reask::messages(self.settings.mode, &reply, &error, &self.target.name);
-        self.messages.extend(reask);
+        if let Some(Value::Array(messages)) = self.body.get_mut("messages") {
+            messages.extend(reask.iter().filter_map(|m| serde_json::to_value(m).ok()));
+        }
         self.errors.push(error);
         Ok(Turn::Retry)
     }

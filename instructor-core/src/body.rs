@@ -32,10 +32,11 @@ pub(crate) fn messages_for(mode: Mode, target: &Target, messages: &[Message]) ->
     messages
 }
 
-/// The whole body: model, messages, sampling settings, the mode's fields, then the user's extra fields.
+/// The whole body: model, messages, sampling settings, the mode's fields, then the user's extra
+/// fields. The target's schema is moved into the body (it is the largest part; no copy is made).
 pub(crate) fn build(
     mode: Mode,
-    target: &Target,
+    target: &mut Target,
     request: &Request,
     model: &str,
     messages: &[Message],
@@ -100,19 +101,13 @@ fn tool(function: Value) -> Value {
     object([("type", Value::from("function")), ("function", function)])
 }
 
-fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &Target) {
-    let own = |strict| {
-        function(
-            &target.name,
-            target.description.clone(),
-            parameters(&target.schema),
-            strict,
-        )
-    };
+fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &mut Target) {
+    let schema = parameters(std::mem::take(&mut target.schema));
     match mode {
         Mode::Tools | Mode::ToolsStrict => {
             let strict = mode == Mode::ToolsStrict;
-            body.insert("tools".into(), Value::Array(vec![tool(own(strict))]));
+            let f = function(&target.name, target.description.clone(), schema, strict);
+            body.insert("tools".into(), Value::Array(vec![tool(f)]));
             body.insert("tool_choice".into(), named_tool_choice(&target.name));
         }
         Mode::ParallelTools => {
@@ -123,7 +118,7 @@ fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &Target
                     tool(function(
                         &t.name,
                         Target::tool_description(t),
-                        parameters(&t.parameters),
+                        parameters(t.parameters.clone()),
                         false,
                     ))
                 })
@@ -132,7 +127,8 @@ fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &Target
             body.insert("tool_choice".into(), json!("auto"));
         }
         Mode::Functions => {
-            body.insert("functions".into(), Value::Array(vec![own(false)]));
+            let f = function(&target.name, target.description.clone(), schema, false);
+            body.insert("functions".into(), Value::Array(vec![f]));
             body.insert("function_call".into(), json!({"name": target.name}));
         }
         Mode::Json => {
@@ -142,7 +138,7 @@ fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &Target
             let json_schema = object([
                 ("name", Value::String(target.name.clone())),
                 ("description", Value::String(target.description.clone())),
-                ("schema", parameters(&target.schema)),
+                ("schema", schema),
                 ("strict", Value::Bool(true)),
             ]);
             body.insert(

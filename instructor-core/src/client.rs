@@ -135,7 +135,7 @@ impl<T: Transport> Client<T> {
     ) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
-            let raw = self.transport.send(&attempts.body())?;
+            let raw = self.transport.send(attempts.body())?;
             if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
                 return Ok((value, *completion));
             }

@@ -161,9 +161,8 @@ pub(crate) fn schema_instruction(target: &Target, fenced: bool) -> String {
     )
 }
 
-/// Removes keys the strict-mode checker and the wrapper add but a tool's `parameters` need not carry.
-pub(crate) fn parameters(schema: &Value) -> Value {
-    let mut schema = schema.clone();
+/// Removes keys a tool's `parameters` need not carry.
+pub(crate) fn parameters(mut schema: Value) -> Value {
     if let Some(o) = schema.as_object_mut() {
         o.remove("$schema");
     }

@@ -21,8 +21,8 @@ pub(crate) struct Driver<O, W: Watch> {
     mode: Mode,
     assembler: Assembler,
     watch: W,
-    /// The body the next stream is opened with; `None` while a stream is open or when done.
-    next_body: Option<Value>,
+    /// A stream is to be opened with the attempts' body.
+    needs_stream: bool,
     pending: VecDeque<Result<W::Item>>,
     done: bool,
     final_value: FinalSlot<O>,
@@ -30,13 +30,12 @@ pub(crate) struct Driver<O, W: Watch> {
 
 impl<O, W: Watch> Driver<O, W> {
     pub fn new(attempts: Attempts<O>, mode: Mode, watch: W) -> Self {
-        let body = attempts.body();
         Self {
             attempts,
             mode,
             assembler: Assembler::new(mode),
             watch,
-            next_body: Some(body),
+            needs_stream: true,
             pending: VecDeque::new(),
             done: false,
             final_value: Arc::new(Mutex::new(None)),
@@ -57,8 +56,11 @@ impl<O, W: Watch> Driver<O, W> {
     }
 
     /// The body to open a stream with, when one is needed.
-    pub fn take_body(&mut self) -> Option<Value> {
-        self.next_body.take()
+    pub fn take_body(&mut self) -> Option<&Value> {
+        if !std::mem::take(&mut self.needs_stream) {
+            return None;
+        }
+        Some(self.attempts.body())
     }
 
     /// Opening the stream failed.
@@ -96,7 +98,7 @@ impl<O, W: Watch> Driver<O, W> {
             }
             Ok(Turn::Retry) => {
                 self.watch.restart();
-                self.next_body = Some(self.attempts.body());
+                self.needs_stream = true;
             }
             Err(e) => self.fail(e),
         }
@@ -105,6 +107,6 @@ impl<O, W: Watch> Driver<O, W> {
     fn fail(&mut self, error: Error) {
         self.pending.push_back(Err(error));
         self.done = true;
-        self.next_body = None;
+        self.needs_stream = false;
     }
 }
