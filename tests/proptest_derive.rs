@@ -267,12 +267,13 @@ fn mutate(v: &mut Value, n: &mut usize, with: &Value, remove: bool) -> bool {
     false
 }
 
-/// The schema never accepts what serde rejects (the model would be asked for JSON that fails to
-/// parse); and serde never accepts what the schema rejects, except for serde's lenient extras: a
+/// The schema never accepts what serde and `validate()` reject (the model would be asked for JSON
+/// that fails); and they never accept what the schema rejects, except for serde's lenient extras: a
 /// struct or an adjacently tagged enum also read from an array, which a schema describing objects
-/// leaves out (`lenient_arrays` says whether the JSON may hold such an array).
+/// leaves out (`lenient_arrays` says whether the JSON may hold such an array). Constraints such as
+/// `max = 130` on a `u8` are the schema's and `validate()`'s, not serde's, so both are asked.
 fn agree<T: Instructor>(json: &Value, lenient_arrays: bool) -> Result<(), TestCaseError> {
-    let serde_ok = serde_json::from_value::<T>(json.clone()).is_ok();
+    let serde_ok = serde_json::from_value::<T>(json.clone()).is_ok_and(|v| v.validate().is_ok());
     let schema = T::json_schema();
     let validator =
         jsonschema::validator_for(&schema).map_err(|e| TestCaseError::fail(e.to_string()))?;
