@@ -7,6 +7,7 @@ use crate::error::{Error, FilterOrigin, Result};
 use crate::message::ToolCall;
 use crate::mode::Mode;
 use crate::parse::excerpt;
+use crate::stream::accumulate::filtered_categories;
 
 /// Reads the service's JSON text as a completion; a reply of another shape is not the model's fault.
 pub(crate) fn completion_from(text: &str) -> Result<ChatCompletion> {
@@ -42,7 +43,11 @@ pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage
         Some("content_filter") => {
             return Err(Error::ContentFilter {
                 origin: FilterOrigin::Completion,
-                categories: filtered_categories(choice.content_filter_results.as_ref()),
+                categories: choice
+                    .content_filter_results
+                    .as_ref()
+                    .map(filtered_categories)
+                    .unwrap_or_default(),
                 message: "the completion was withheld".to_owned(),
             })
         }
@@ -53,17 +58,6 @@ pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage
         return Err(Error::Refusal(refusal.to_owned()));
     }
     Ok(&choice.message)
-}
-
-/// The names of the filter categories marked `filtered: true`.
-pub fn filtered_categories(results: Option<&Value>) -> Vec<String> {
-    let Some(Value::Object(map)) = results else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter(|(_, v)| v.get("filtered").and_then(Value::as_bool) == Some(true))
-        .map(|(k, _)| k.clone())
-        .collect()
 }
 
 /// The JSON text of a single-value reply in `mode`.
@@ -166,12 +160,5 @@ mod tests {
         );
         assert_eq!(json_in_markdown("```json\n{\"a\":1}"), "{\"a\":1}");
         assert_eq!(json_in_markdown("nothing"), "nothing");
-    }
-
-    #[test]
-    fn filtered_categories_are_named() {
-        let v = serde_json::json!({"hate": {"filtered": false}, "violence": {"filtered": true, "severity": "medium"}});
-        assert_eq!(filtered_categories(Some(&v)), vec!["violence".to_owned()]);
-        assert!(filtered_categories(None).is_empty());
     }
 }
