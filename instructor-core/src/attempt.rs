@@ -48,7 +48,7 @@ impl<O> Attempts<O> {
         supports: &dyn Fn(Feature) -> Support,
         transport_model: Option<&str>,
         mut request: Request,
-        target: Target,
+        mut target: Target,
         decode: Decode<O>,
         stream: bool,
     ) -> Result<Self> {
@@ -81,7 +81,6 @@ impl<O> Attempts<O> {
                 "the request has no messages: add one with .user(\"…\")".to_owned(),
             ));
         }
-        let mut target = target;
         let messages = body::messages_for(mode, &target, &request.messages);
         let options = BodyOptions {
             stream,
