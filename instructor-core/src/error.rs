@@ -110,7 +110,7 @@ pub enum Error {
     Validation(ValidationErrors),
 
     /// Every attempt failed.
-    #[error("{} attempt(s) failed; the last: {}. Raise max_retries, simplify the type, or use a stronger model", .0.attempts, .0.errors.last().map(|e| e.to_string()).unwrap_or_default())]
+    #[error("{} attempt(s) failed; the last: {}. Raise max_retries, simplify the type, or use a stronger model", .0.attempts, .0.errors.last().map(|e| e.to_string().trim_end_matches('.').to_owned()).unwrap_or_default())]
     RetriesExhausted(Box<RetriesExhausted>),
 
     /// The request or client is configured wrongly or asks for what the service cannot do.
@@ -201,3 +201,23 @@ impl Error {
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exhaustion_reads_as_one_sentence() {
+        let e = Error::RetriesExhausted(Box::new(RetriesExhausted {
+            attempts: 2,
+            errors: vec![Error::parse("the text was: Jason is 25.")],
+            last_completion: None,
+            usage: Usage::default(),
+        }));
+        assert_eq!(
+            e.to_string(),
+            "2 attempt(s) failed; the last: could not read the model's reply: the text was: \
+             Jason is 25. Raise max_retries, simplify the type, or use a stronger model"
+        );
+    }
+}

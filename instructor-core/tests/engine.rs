@@ -308,6 +308,7 @@ fn exhaustion_returns_every_attempt_and_the_summed_usage() {
             assert!(r.last_completion.is_some());
             let e = Error::RetriesExhausted(r);
             assert!(e.to_string().contains("2 attempt(s) failed"), "{e}");
+            assert!(!e.to_string().contains(".."), "{e}");
         }
         other => panic!("expected exhaustion, got {other:?}"),
     }
