@@ -33,7 +33,7 @@ pub mod validation;
 
 pub use async_client::AsyncClient;
 pub use client::Client;
-pub use completion::{ChatCompletion, ChatCompletionChunk, Usage};
+pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use extract::Extract;
 pub use hooks::{Hooks, RetryEvent};

@@ -2,12 +2,11 @@
 
 use serde_json::Value;
 
-use crate::completion::{ChatCompletion, ResponseMessage};
+use crate::completion::{ChatCompletion, FilterVerdicts, ResponseMessage};
 use crate::error::{Error, FilterOrigin, Result};
 use crate::message::ToolCall;
 use crate::mode::Mode;
 use crate::parse::excerpt;
-use crate::stream::accumulate::filtered_categories;
 
 /// Reads the service's JSON text as a completion; a reply of another shape is not the model's fault.
 pub(crate) fn completion_from(text: &str) -> Result<ChatCompletion> {
@@ -46,7 +45,7 @@ pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage
                 categories: choice
                     .content_filter_results
                     .as_ref()
-                    .map(filtered_categories)
+                    .map(FilterVerdicts::filtered)
                     .unwrap_or_default(),
                 message: "the completion was withheld".to_owned(),
             })

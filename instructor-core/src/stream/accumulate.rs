@@ -148,7 +148,7 @@ impl StreamMonitor {
         }
         let choice = chunk.choices.iter().find(|c| c.index == 0)?;
         if let Some(results) = &choice.content_filter_results {
-            self.filtered.extend(filtered_categories(results));
+            self.filtered.extend(results.filtered());
         }
         if let Some(reason) = choice.finish_reason.as_deref().filter(|r| !r.is_empty()) {
             self.finish_reason = Some(reason.to_owned());

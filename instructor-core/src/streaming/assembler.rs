@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::completion::{ChatCompletion, Choice, ResponseMessage};
+use crate::completion::{ChatCompletion, Choice, FilterVerdicts, ResponseMessage};
 use crate::error::Result;
 use crate::mode::Mode;
 use crate::stream::accumulate::{
@@ -112,16 +112,17 @@ impl Assembler {
             refusal: self.monitor.refusal().map(str::to_owned),
         };
         let finish_reason = self.monitor.finish_reason().map(str::to_owned);
-        let content_filter_results =
-            (finish_reason.as_deref() == Some("content_filter")).then(|| {
-                Value::Object(
-                    self.monitor
-                        .filtered_categories()
-                        .into_iter()
-                        .map(|c| (c, serde_json::json!({"filtered": true})))
-                        .collect(),
-                )
-            });
+        let content_filter_results = (finish_reason.as_deref() == Some("content_filter"))
+            .then(|| {
+                let verdicts = self
+                    .monitor
+                    .filtered_categories()
+                    .into_iter()
+                    .map(|c| (c, serde_json::json!({"filtered": true})))
+                    .collect();
+                FilterVerdicts::from_value(&Value::Object(verdicts)).ok()
+            })
+            .flatten();
         ChatCompletion {
             id: self.id,
             model: self.model,
