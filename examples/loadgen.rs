@@ -37,7 +37,6 @@ use futures::StreamExt;
 use instructor::azure::{AsyncAzureOpenAI, AsyncOpenAI};
 use instructor::{AsyncClient, AsyncTransport, Instructor, Mode, Request};
 use serde::Deserialize;
-use tokio::sync::Semaphore;
 
 /// A person mentioned in the text.
 // Fields are read by serde and validate(), not by the load tool.
@@ -219,6 +218,30 @@ struct Outcome {
     peak_in_flight: usize,
 }
 
+impl Outcome {
+    fn record(&mut self, result: Result<u64, instructor::Error>, elapsed: Duration) {
+        match result {
+            Ok(partials) => {
+                self.partials += partials;
+                self.latencies.push(elapsed);
+            }
+            Err(e) => {
+                self.errors += 1;
+                self.first_error.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Outcome) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.partials += other.partials;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+    }
+}
+
 /// One extraction: a value, or a stream run to its validated value; returns partials seen.
 async fn one<T: AsyncTransport>(
     client: &AsyncClient<T>,
@@ -257,54 +280,51 @@ async fn drain<T: Instructor>(
     }
 }
 
-/// Runs `n` extractions, at most `concurrency` at once. Results come back over a channel and
-/// tasks are detached, so a finished task's memory is freed at once (a kept `JoinHandle` would
-/// hold the whole task, future included, until joined).
-async fn batch<F, Fut>(n: usize, concurrency: usize, task: F) -> Outcome
+/// Runs `n` extractions on `concurrency` worker tasks, each taking the next request number and
+/// awaiting its extraction in turn, as wrk's connections do. Workers run on the runtime's threads
+/// and only report once, when they run out of requests, so the measuring harness adds no
+/// cross-thread wake-up per request (spawning a task per request from the main thread costs a
+/// futex wake-up and a context switch each, more than the SDK itself on a loaded 2-core machine).
+async fn batch<F, Fut>(n: usize, concurrency: usize, task: Arc<F>) -> Outcome
 where
-    F: Fn() -> Fut,
+    F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<u64, instructor::Error>> + Send + 'static,
 {
-    let semaphore = Arc::new(Semaphore::new(concurrency));
+    let next = Arc::new(AtomicUsize::new(0));
     let in_flight = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for _ in 0..n {
-        let permit = match semaphore.clone().acquire_owned().await {
-            Ok(p) => p,
-            Err(_) => break,
-        };
-        let fut = task();
-        let (in_flight, peak, tx) = (in_flight.clone(), peak.clone(), tx.clone());
-        tokio::spawn(async move {
-            let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
-            peak.fetch_max(now, Ordering::Relaxed);
-            let start = Instant::now();
-            let result = fut.await;
-            let elapsed = start.elapsed();
-            in_flight.fetch_sub(1, Ordering::Relaxed);
-            let _ = tx.send((result, elapsed));
-            drop(permit);
-        });
-    }
-    drop(tx);
+    let workers: Vec<_> = (0..concurrency.min(n))
+        .map(|_| {
+            let (task, next, in_flight, peak) =
+                (task.clone(), next.clone(), in_flight.clone(), peak.clone());
+            tokio::spawn(async move {
+                let mut out = Outcome::default();
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+                    peak.fetch_max(now, Ordering::Relaxed);
+                    let start = Instant::now();
+                    let result = task().await;
+                    let elapsed = start.elapsed();
+                    in_flight.fetch_sub(1, Ordering::Relaxed);
+                    out.record(result, elapsed);
+                }
+                out
+            })
+        })
+        .collect();
     let mut out = Outcome {
         latencies: Vec::with_capacity(n),
         ..Outcome::default()
     };
-    // Ends when every task has sent and dropped its sender (a panicked task drops it too).
-    while let Some((result, elapsed)) = rx.recv().await {
-        match result {
-            Ok(partials) => {
-                out.partials += partials;
-                out.latencies.push(elapsed);
-            }
+    for worker in workers {
+        match worker.await {
+            Ok(part) => out.merge(part),
             Err(e) => {
-                out.errors += 1;
                 out.first_error.get_or_insert_with(|| e.to_string());
             }
         }
     }
+    // A worker that panicked took its uncounted requests with it.
     out.errors += n.saturating_sub(out.latencies.len() + out.errors);
     out.peak_in_flight = peak.load(Ordering::Relaxed);
     out
@@ -417,13 +437,14 @@ async fn run_raw(a: Args) {
 
 async fn measure<F, Fut>(a: &Args, label: String, task: F)
 where
-    F: Fn() -> Fut,
+    F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<u64, instructor::Error>> + Send + 'static,
 {
     let future_bytes = std::mem::size_of_val(&task());
+    let task = Arc::new(task);
     let warmup = a.warmup.unwrap_or(a.concurrency.min(200));
     if warmup > 0 {
-        let w = batch(warmup, a.concurrency, &task).await;
+        let w = batch(warmup, a.concurrency, task.clone()).await;
         if w.errors > 0 {
             eprintln!(
                 "warmup: {} of {warmup} failed; first error: {}",
@@ -435,7 +456,7 @@ where
     }
     let cpu0 = cpu_time();
     let t0 = Instant::now();
-    let mut out = batch(a.requests, a.concurrency, &task).await;
+    let mut out = batch(a.requests, a.concurrency, task.clone()).await;
     let wall = t0.elapsed();
     let cpu = cpu_time().saturating_sub(cpu0);
     let (hwm, rss) = memory_kib();
