@@ -107,9 +107,7 @@ impl ApiVersion {
             Kind::V1 { .. } => return true,
             Kind::Dated { date, preview } => (date, preview),
         };
-        let Some(since_date) = parse_date(since.version.trim_end_matches("-preview")) else {
-            return true;
-        };
+        let since_date = since.date;
         // The published exception to "later has what earlier had": GA 2024-10-21 has no stream_options.
         if !preview && date == GA_2024_10_21 && !since.in_ga_2024_10_21 {
             return false;
@@ -135,52 +133,74 @@ impl ApiVersion {
                 "the request body must be a JSON object".into(),
             ));
         };
-        for (field, since) in FIELD_SINCE {
-            if obj.contains_key(*field) && !self.has(*since) {
-                return Err(self.unsupported(format!("the request field `{field}`"), *since));
-            }
+        if self.is_v1() {
+            return Ok(());
         }
-        if let Some(kind) = body
-            .pointer("/response_format/type")
-            .and_then(Value::as_str)
-        {
-            let since = match kind {
-                "json_schema" => Some(JSON_SCHEMA),
-                "json_object" => Some(TOOLS),
-                _ => None,
+        // The body's few fields are looked up in the table, not the table's many in the body.
+        for (field, value) in obj {
+            let Some(since) = field_since(field) else {
+                continue;
             };
-            if let Some(since) = since {
-                if !self.has(since) {
-                    return Err(self.unsupported(format!("`response_format: {kind}`"), since));
-                }
+            if !self.has(since) {
+                return Err(self.unsupported(format!("the request field `{field}`"), since));
+            }
+            match field.as_str() {
+                "response_format" => self.check_response_format(value)?,
+                "tool_choice" => self.check_tool_choice(value)?,
+                "tools" => self.check_tools(value)?,
+                _ => {}
             }
         }
-        if body.get("tool_choice").and_then(Value::as_str) == Some("required")
-            && !self.has(TOOL_CHOICE_REQUIRED)
-        {
+        if !self.has(DEVELOPER) {
+            let developer = obj
+                .get("messages")
+                .and_then(Value::as_array)
+                .is_some_and(|m| m.iter().any(|m| m.get("role") == Some(&"developer".into())));
+            if developer {
+                return Err(self.unsupported("the `developer` role".to_string(), DEVELOPER));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_response_format(&self, format: &Value) -> Result<()> {
+        let kind = format.get("type").and_then(Value::as_str);
+        let since = match kind {
+            Some("json_schema") => JSON_SCHEMA,
+            Some("json_object") => TOOLS,
+            _ => return Ok(()),
+        };
+        if self.has(since) {
+            return Ok(());
+        }
+        let kind = kind.unwrap_or_default();
+        Err(self.unsupported(format!("`response_format: {kind}`"), since))
+    }
+
+    fn check_tool_choice(&self, choice: &Value) -> Result<()> {
+        if choice.as_str() == Some("required") && !self.has(TOOL_CHOICE_REQUIRED) {
             return Err(self.unsupported(
                 "`tool_choice: \"required\"`".to_string(),
                 TOOL_CHOICE_REQUIRED,
             ));
         }
-        if let Some(tools) = body.get("tools").and_then(Value::as_array) {
-            let strict = tools
-                .iter()
-                .any(|t| t.pointer("/function/strict").is_some());
-            if strict && !self.has(JSON_SCHEMA) {
-                return Err(self.unsupported(
-                    "strict tools (`tools[].function.strict`)".to_string(),
-                    JSON_SCHEMA,
-                ));
-            }
+        Ok(())
+    }
+
+    fn check_tools(&self, tools: &Value) -> Result<()> {
+        if self.has(JSON_SCHEMA) {
+            return Ok(());
         }
-        if let Some(messages) = body.get("messages").and_then(Value::as_array) {
-            let developer = messages
+        let strict = tools.as_array().is_some_and(|tools| {
+            tools
                 .iter()
-                .any(|m| m.get("role").and_then(Value::as_str) == Some("developer"));
-            if developer && !self.has(DEVELOPER) {
-                return Err(self.unsupported("the `developer` role".to_string(), DEVELOPER));
-            }
+                .any(|t| t.get("function").and_then(|f| f.get("strict")).is_some())
+        });
+        if strict {
+            return Err(self.unsupported(
+                "strict tools (`tools[].function.strict`)".to_string(),
+                JSON_SCHEMA,
+            ));
         }
         Ok(())
     }
@@ -209,29 +229,41 @@ impl fmt::Display for ApiVersion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Since {
     version: &'static str,
+    /// `version`'s date, spelled out so that checking a body parses nothing.
+    date: (u16, u8, u8),
     in_ga_2024_10_21: bool,
 }
 
-const fn since(version: &'static str) -> Since {
+const fn since(version: &'static str, date: (u16, u8, u8)) -> Since {
     Since {
         version,
+        date,
         in_ga_2024_10_21: true,
     }
 }
 
-const FUNCTIONS: Since = since("2023-07-01-preview");
-const TOOLS: Since = since("2023-12-01-preview");
-const LOGPROBS: Since = since("2024-05-01-preview");
-const TOOL_CHOICE_REQUIRED: Since = since("2024-06-01");
-const JSON_SCHEMA: Since = since("2024-08-01-preview");
-const SEPT_PREVIEW: Since = since("2024-09-01-preview");
+const FUNCTIONS: Since = since("2023-07-01-preview", (2023, 7, 1));
+const TOOLS: Since = since("2023-12-01-preview", (2023, 12, 1));
+const LOGPROBS: Since = since("2024-05-01-preview", (2024, 5, 1));
+const TOOL_CHOICE_REQUIRED: Since = since("2024-06-01", (2024, 6, 1));
+const JSON_SCHEMA: Since = since("2024-08-01-preview", (2024, 8, 1));
+const SEPT_PREVIEW: Since = since("2024-09-01-preview", (2024, 9, 1));
 const STREAM_OPTIONS: Since = Since {
     version: "2024-09-01-preview",
+    date: (2024, 9, 1),
     in_ga_2024_10_21: false,
 };
-const DEVELOPER: Since = since("2024-12-01-preview");
-const AUDIO: Since = since("2025-01-01-preview");
-const ALWAYS: Since = since("0000-01-01");
+const DEVELOPER: Since = since("2024-12-01-preview", (2024, 12, 1));
+const AUDIO: Since = since("2025-01-01-preview", (2025, 1, 1));
+const ALWAYS: Since = since("0000-01-01", (0, 1, 1));
+
+/// The first api-version that accepts `field`, for the fields not every api-version accepts.
+fn field_since(field: &str) -> Option<Since> {
+    FIELD_SINCE
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, since)| *since)
+}
 
 /// Request fields that not every api-version accepts, with the first that does.
 const FIELD_SINCE: &[(&str, Since)] = &[
@@ -285,6 +317,26 @@ mod tests {
 
     fn v(s: &str) -> ApiVersion {
         ApiVersion::parse(s).unwrap()
+    }
+
+    #[test]
+    fn every_since_date_matches_its_version() {
+        let named = [
+            FUNCTIONS,
+            TOOLS,
+            LOGPROBS,
+            TOOL_CHOICE_REQUIRED,
+            JSON_SCHEMA,
+            SEPT_PREVIEW,
+            STREAM_OPTIONS,
+            DEVELOPER,
+            AUDIO,
+            ALWAYS,
+        ];
+        for since in named.iter().chain(FIELD_SINCE.iter().map(|(_, s)| s)) {
+            let parsed = parse_date(since.version.trim_end_matches("-preview"));
+            assert_eq!(parsed, Some(since.date), "{}", since.version);
+        }
     }
 
     #[test]
