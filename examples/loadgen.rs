@@ -25,7 +25,7 @@
 //!   --stream            create_partial streams, run to the validated value
 //!   --partial           with --stream: count every partial object yielded
 //!   --events-per-stream N  SSE events per stream (the canned server prints them), for CPU/event
-//!   --raw               no SDK: the same POST with reqwest alone (the SDK's HTTP client), the
+//!   --raw               no SDK: the same POST with hyper alone (the SDK's HTTP client), the
 //!                       reply read to its end but not parsed: the Rust HTTP floor beside wrk's
 
 use std::future::Future;
@@ -365,9 +365,14 @@ async fn run<T: AsyncTransport + 'static>(client: AsyncClient<T>, a: Args) {
     measure(&a, label, task).await;
 }
 
-/// The same POST without the SDK: reqwest as the SDK's transport configures it, the body bytes
-/// of a User extraction, the reply read to its end (not parsed).
+/// The same POST without the SDK: hyper's pooled HTTP/1.1 client, as the SDK's transport
+/// configures it (plain http here: the canned server is on loopback), the body bytes of a User
+/// extraction, the reply read to its end (not parsed).
 async fn run_raw(a: Args) {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::{connect::HttpConnector, Client};
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
+
     let url = if a.openai {
         format!("{}/chat/completions", a.endpoint.trim_end_matches('/'))
     } else {
@@ -378,13 +383,15 @@ async fn run_raw(a: Args) {
             a.api_version
         )
     };
-    let http = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-    {
-        Ok(h) => h,
-        Err(e) => usage(&format!("could not build the HTTP client: {e}")),
+    let uri: http::Uri = match url.parse() {
+        Ok(u) => u,
+        Err(e) => usage(&format!("not a URL: {url}: {e}")),
     };
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let http: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .build(connector);
     let body = serde_json::json!({
         "messages": [{"role": "user", "content": "Jason is 25 years old"}],
         "tools": [{"type": "function", "function": {"name": "User",
@@ -393,46 +400,41 @@ async fn run_raw(a: Args) {
         "tool_choice": {"type": "function", "function": {"name": "User"}},
         "stream": a.stream,
     })
-    .to_string()
-    .into_bytes();
+    .to_string();
+    let body = bytes::Bytes::from(body);
     let accept = if a.stream {
         "text/event-stream"
     } else {
         "application/json"
     };
-    let (http, url, body, key) = (
-        Arc::new(http),
-        Arc::new(url),
-        Arc::new(body),
-        a.api_key.clone(),
-    );
+    let key = a.api_key.clone();
     let task = move || {
-        let (http, url, body, key) = (http.clone(), url.clone(), body.clone(), key.clone());
+        let fail = |e: &dyn std::fmt::Display| instructor::Error::Configuration(e.to_string());
+        let request = http::Request::post(uri.clone())
+            .header("api-key", key.as_str())
+            .header("content-type", "application/json")
+            .header("accept", accept)
+            .body(Full::new(body.clone()));
+        let http = http.clone();
         async move {
-            let fail = |e: reqwest::Error| instructor::Error::Configuration(e.to_string());
-            let mut resp = http
-                .post(url.as_str())
-                .header("api-key", key)
-                .header("content-type", "application/json")
-                .header("accept", accept)
-                .body(body.as_ref().clone())
-                .send()
+            let resp = http
+                .request(request.map_err(|e| fail(&e))?)
                 .await
-                .map_err(fail)?;
+                .map_err(|e| fail(&e))?;
             if !resp.status().is_success() {
-                return Err(instructor::Error::Configuration(format!(
-                    "HTTP {}",
-                    resp.status()
-                )));
+                return Err(fail(&format!("HTTP {}", resp.status())));
             }
+            let mut body = resp.into_body();
             let mut bytes = 0;
-            while let Some(chunk) = resp.chunk().await.map_err(fail)? {
-                bytes += chunk.len();
+            while let Some(frame) = body.frame().await {
+                if let Ok(data) = frame.map_err(|e| fail(&e))?.into_data() {
+                    bytes += data.len();
+                }
             }
             Ok(u64::from(bytes == 0))
         }
     };
-    measure(&a, "raw reqwest POST, reply read, not parsed".into(), task).await;
+    measure(&a, "raw hyper POST, reply read, not parsed".into(), task).await;
 }
 
 async fn measure<F, Fut>(a: &Args, label: String, task: F)

@@ -9,6 +9,7 @@ use instructor_core::{Error, Result};
 use serde_json::Value;
 
 use crate::secret::Secret;
+use crate::wire::{self, Wire};
 
 /// The scope of Azure OpenAI (Cognitive Services) tokens.
 pub const COGNITIVE_SERVICES_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
@@ -108,7 +109,8 @@ pub struct ClientSecretCredential {
     client_id: String,
     client_secret: Secret,
     authority_host: String,
-    http: reqwest::Client,
+    /// `None` only if TLS could not be set up; `fetch` says so.
+    http: Option<Wire>,
 }
 
 impl std::fmt::Debug for ClientSecretCredential {
@@ -139,12 +141,7 @@ impl ClientSecretCredential {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             authority_host,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .connect_timeout(Duration::from_secs(10))
-                .timeout(Duration::from_secs(60))
-                .build()
-                .unwrap_or_default(),
+            http: Wire::new(Duration::from_secs(10)).ok(),
         }
     }
 
@@ -176,30 +173,49 @@ impl ClientSecretCredential {
             self.authority_host.trim_end_matches('/'),
             self.tenant_id
         );
-        let parsed = reqwest::Url::parse(&url).map_err(|e| {
+        let parsed = url::Url::parse(&url).map_err(|e| {
             Error::Configuration(format!("the authority URL `{url}` is not valid: {e}"))
         })?;
         crate::url::check_scheme(&parsed)?;
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
-            ("scope", &scopes.join(" ")),
-        ];
+        let http = self.http.as_ref().ok_or_else(|| {
+            Error::Configuration("TLS could not be set up for the identity endpoint".into())
+        })?;
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_id", &self.client_id)
+            .append_pair("client_secret", self.client_secret.expose())
+            .append_pair("scope", &scopes.join(" "))
+            .finish();
+        let request = http::Request::post(parsed.as_str())
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .header(http::header::ACCEPT, "application/json")
+            .body(wire::Body::from(form))
+            .map_err(|e| {
+                Error::Configuration(format!("the authority URL `{url}` is not valid: {e}"))
+            })?;
         let started = SystemTime::now();
-        let resp = self
-            .http
-            .post(parsed)
-            .form(&form)
-            .send()
+        let resp = tokio::time::timeout(TOKEN_TIMEOUT, http.send(request))
             .await
+            .map_err(|_| Error::Timeout {
+                phase: format!("waiting for the identity endpoint {url}"),
+                after: TOKEN_TIMEOUT,
+            })?
             .map_err(|e| {
                 Error::transport(format!("could not reach the identity endpoint {url}"), e)
             })?;
         let status = resp.status().as_u16();
-        let bytes = read_capped(resp, MAX_TOKEN_RESPONSE).await.map_err(|e| {
-            Error::transport(format!("reading the identity endpoint's answer ({url})"), e)
-        })?;
+        let bytes = tokio::time::timeout(TOKEN_TIMEOUT, read_capped(resp, MAX_TOKEN_RESPONSE))
+            .await
+            .map_err(|_| Error::Timeout {
+                phase: format!("reading the identity endpoint's answer ({url})"),
+                after: TOKEN_TIMEOUT,
+            })?
+            .map_err(|e| {
+                Error::transport(format!("reading the identity endpoint's answer ({url})"), e)
+            })?;
         let json: Value = serde_json::from_slice(&bytes).map_err(|_| Error::Authentication {
             status,
             message: format!(
@@ -244,9 +260,13 @@ impl ClientSecretCredential {
 /// A token response is a few kilobytes; more is not read.
 const MAX_TOKEN_RESPONSE: usize = 1024 * 1024;
 
-async fn read_capped(mut resp: reqwest::Response, cap: usize) -> reqwest::Result<Vec<u8>> {
+/// How long a token request may take, connecting included.
+const TOKEN_TIMEOUT: Duration = Duration::from_secs(60);
+
+async fn read_capped(resp: wire::Response, cap: usize) -> Result<Vec<u8>, hyper::Error> {
+    let mut incoming = resp.into_body();
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
+    while let Some(chunk) = wire::next_chunk(&mut incoming).await? {
         let room = cap.saturating_sub(body.len());
         body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
         if body.len() >= cap {

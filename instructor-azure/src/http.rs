@@ -5,11 +5,16 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
+use http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, USER_AGENT,
+};
+use http::{Method, StatusCode, Uri};
+use hyper::body::Incoming;
 use instructor_core::stream::sse::{SseDecoder, SseEvent};
 use instructor_core::{ChunkStream, Error, Result};
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION};
-use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
+use url::Url;
 
 use crate::api_version::ApiVersion;
 use crate::auth::Auth;
@@ -17,6 +22,7 @@ use crate::config::HttpConfig;
 use crate::errors::{excerpt, map_error_json, map_error_response, ErrorContext};
 use crate::retry::{retry_after, retryable_status, RetryState};
 use crate::url::{azure_chat_url, check_scheme, openai_chat_url, origin, same_origin};
+use crate::wire::{self, Body, Response, Wire, WireError};
 
 const MAX_REDIRECTS: usize = 5;
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -37,10 +43,14 @@ pub(crate) enum Target {
 
 /// One pooled HTTP client and everything needed to use it.
 pub(crate) struct Core {
-    http: reqwest::Client,
+    http: Wire,
     pub(crate) cfg: HttpConfig,
     pub(crate) auth: Auth,
     pub(crate) target: Target,
+    /// The header a fixed key is sent in, built once (marked sensitive: never logged).
+    key_header: Option<(HeaderName, HeaderValue)>,
+    /// Where requests without their own `model` go, resolved once.
+    default_route: Option<Arc<Route>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -67,29 +77,109 @@ impl std::fmt::Debug for Core {
     }
 }
 
+/// Where one deployment's (or model's) requests go.
+struct Route {
+    url: Url,
+    uri: Uri,
+    ctx: ErrorContext,
+}
+
+impl Route {
+    fn new(url: Url, ctx: ErrorContext) -> Result<Arc<Self>> {
+        let uri = to_uri(&url)?;
+        Ok(Arc::new(Route { url, uri, ctx }))
+    }
+}
+
+fn to_uri(url: &Url) -> Result<Uri> {
+    url.as_str().parse().map_err(|e| {
+        Error::Configuration(format!(
+            "the URL {} is not a valid request URI: {e}",
+            origin(url)
+        ))
+    })
+}
+
 /// A request ready to go.
 struct Prepared {
-    url: Url,
-    body: Vec<u8>,
-    ctx: ErrorContext,
+    route: Arc<Route>,
+    body: Bytes,
 }
 
 impl Core {
     pub(crate) fn new(cfg: HttpConfig, auth: Auth, target: Target) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            // Redirects are followed by hand so credentials never leave the endpoint's origin.
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(cfg.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("instructor-rs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::transport("could not build the HTTP client", e))?;
-        Ok(Core {
+        let http = Wire::new(cfg.connect_timeout)
+            .map_err(|e| Error::transport("could not set up TLS for the HTTP client", e))?;
+        let key_header = match &auth {
+            Auth::ApiKey(key) => Some((
+                HeaderName::from_static("api-key"),
+                sensitive(key.expose().to_string())?,
+            )),
+            Auth::BearerKey(key) => Some((
+                AUTHORIZATION,
+                sensitive(format!("Bearer {}", key.expose()))?,
+            )),
+            Auth::None | Auth::Token(_) => None,
+        };
+        let mut core = Core {
             http,
             cfg,
             auth,
             target,
-        })
+            key_header,
+            default_route: None,
+        };
+        core.default_route = core.default_model().map(|m| core.route(m)).transpose()?;
+        Ok(core)
+    }
+
+    /// The route for `name` (a deployment on Azure, a model elsewhere).
+    fn route(&self, name: &str) -> Result<Arc<Route>> {
+        match &self.target {
+            Target::Azure { root, version, .. } => Route::new(
+                azure_chat_url(root, version, name)?,
+                ErrorContext {
+                    deployment: Some(name.to_owned()),
+                    endpoint: origin(root),
+                    azure: true,
+                },
+            ),
+            Target::OpenAi { base, .. } => Route::new(
+                openai_chat_url(base)?,
+                ErrorContext {
+                    deployment: Some(name.to_owned()),
+                    endpoint: format!("{}{}", origin(base), base.path()),
+                    azure: false,
+                },
+            ),
+        }
+    }
+
+    /// The route for a request naming `named` (or nothing): the cached default when it matches.
+    fn route_for(&self, named: Option<&str>) -> Result<Arc<Route>> {
+        match (&self.default_route, named) {
+            (Some(route), None) => Ok(route.clone()),
+            (Some(route), Some(n)) if route.ctx.deployment.as_deref() == Some(n) => {
+                Ok(route.clone())
+            }
+            (_, Some(n)) => self.route(n),
+            (None, None) => match &self.target {
+                Target::Azure { .. } => Err(Error::Configuration(
+                    "no deployment: name it in the request, with .deployment(), or in \
+                     AZURE_OPENAI_DEPLOYMENT"
+                        .into(),
+                )),
+                // No model at all: the server picks (llama.cpp, a proxy with one model).
+                Target::OpenAi { base, .. } => Route::new(
+                    openai_chat_url(base)?,
+                    ErrorContext {
+                        deployment: None,
+                        endpoint: format!("{}{}", origin(base), base.path()),
+                        azure: false,
+                    },
+                ),
+            },
+        }
     }
 
     pub(crate) fn default_model(&self) -> Option<&str> {
@@ -113,113 +203,78 @@ impl Core {
         let named = obj
             .get("model")
             .and_then(Value::as_str)
-            .filter(|m| !m.is_empty())
-            .map(str::to_string);
-        match &self.target {
-            Target::Azure {
-                root,
-                version,
-                deployment,
-            } => {
-                let deployment = named.or_else(|| deployment.clone()).ok_or_else(|| {
-                    Error::Configuration(
-                        "no deployment: name it in the request, with .deployment(), or in \
-                         AZURE_OPENAI_DEPLOYMENT"
-                            .into(),
-                    )
-                })?;
+            .filter(|m| !m.is_empty());
+        let route = self.route_for(named)?;
+        let model = match &self.target {
+            Target::Azure { version, .. } => {
                 version.check_body(body)?;
                 // The deployment is in the URL; the dated specs have no `model` field.
-                let model = version.is_v1().then_some(deployment.as_str());
-                let url = azure_chat_url(root, version, &deployment)?;
-                Ok(Prepared {
-                    body: serialize(&BodyView { obj, model, stream })?,
-                    ctx: ErrorContext {
-                        deployment: Some(deployment),
-                        endpoint: origin(root),
-                        azure: true,
-                    },
-                    url,
-                })
+                version
+                    .is_v1()
+                    .then_some(route.ctx.deployment.as_deref())
+                    .flatten()
             }
-            Target::OpenAi { base, model } => {
-                let model = named.or_else(|| model.clone());
-                Ok(Prepared {
-                    url: openai_chat_url(base)?,
-                    body: serialize(&BodyView {
-                        obj,
-                        model: model.as_deref(),
-                        stream,
-                    })?,
-                    ctx: ErrorContext {
-                        deployment: model,
-                        endpoint: format!("{}{}", origin(base), base.path()),
-                        azure: false,
-                    },
-                })
-            }
-        }
+            Target::OpenAi { .. } => route.ctx.deployment.as_deref(),
+        };
+        let body = serialize(&BodyView { obj, model, stream })?;
+        Ok(Prepared {
+            body: Bytes::from(body),
+            route,
+        })
     }
 
-    async fn auth_headers(&self) -> Result<HeaderMap> {
-        let mut headers = HeaderMap::new();
-        let sensitive = |value: String| -> Result<HeaderValue> {
-            let mut v = HeaderValue::from_str(&value).map_err(|_| {
-                Error::Configuration(
-                    "the API key or token contains characters not allowed in an HTTP header \
-                     (a newline or a non-ASCII character?)"
-                        .into(),
-                )
-            })?;
-            v.set_sensitive(true);
-            Ok(v)
-        };
+    /// The credential header for this request: the fixed key's, or a fresh Entra ID token's.
+    async fn auth_header(&self) -> Result<Option<(HeaderName, HeaderValue)>> {
         match &self.auth {
-            Auth::None => {}
-            Auth::ApiKey(key) => {
-                headers.insert("api-key", sensitive(key.expose().to_string())?);
-            }
-            Auth::BearerKey(key) => {
-                headers.insert(
-                    AUTHORIZATION,
-                    sensitive(format!("Bearer {}", key.expose()))?,
-                );
-            }
             Auth::Token(cred) => {
                 let token = cred.token().await?;
-                headers.insert(
+                Ok(Some((
                     AUTHORIZATION,
                     sensitive(format!("Bearer {}", token.expose()))?,
-                );
+                )))
             }
+            _ => Ok(self.key_header.clone()),
         }
-        Ok(headers)
     }
 
     /// One attempt: sends, following redirects by hand; credentials go only to the first origin.
-    async fn attempt(&self, p: &Prepared, stream: bool) -> Result<reqwest::Response> {
-        let auth = self.auth_headers().await?;
-        let mut url = p.url.clone();
+    async fn attempt(&self, p: &Prepared, stream: bool) -> Result<Response> {
+        let auth = self.auth_header().await?;
+        let first = &p.route.url;
+        let mut url = std::borrow::Cow::Borrowed(first);
+        let mut uri = p.route.uri.clone();
         let mut method = Method::POST;
         let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
-            let mut req = self.http.request(method.clone(), url.clone()).header(
-                reqwest::header::ACCEPT,
-                if stream {
-                    "text/event-stream"
-                } else {
-                    "application/json"
-                },
-            );
-            if method == Method::POST {
-                req = req
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(p.body.clone());
+            let mut req = http::Request::builder()
+                .method(method.clone())
+                .uri(uri)
+                .header(USER_AGENT, USER_AGENT_VALUE)
+                .header(
+                    ACCEPT,
+                    if stream {
+                        "text/event-stream"
+                    } else {
+                        "application/json"
+                    },
+                );
+            let body = if method == Method::POST {
+                req = req.header(CONTENT_TYPE, "application/json");
+                Body::new(p.body.clone())
+            } else {
+                Body::default()
+            };
+            if let (Some((name, value)), true) = (&auth, same_origin(&url, first)) {
+                req = req.header(name, value.clone());
             }
-            if same_origin(&url, &p.url) {
-                req = req.headers(auth.clone());
-            }
-            let resp = match tokio::time::timeout(self.cfg.read_timeout, req.send()).await {
+            let req = req.body(body).map_err(|e| {
+                Error::Configuration(format!(
+                    "could not build the request to {}: {e}",
+                    origin(&url)
+                ))
+            })?;
+            let resp = match tokio::time::timeout(self.cfg.read_timeout, self.http.send(req)).await
+            {
                 Err(_) => {
                     return Err(Error::Timeout {
                         phase: format!("waiting for the reply from {}", origin(&url)),
@@ -254,22 +309,20 @@ impl Core {
                 method = Method::GET;
             }
             last_status = status.as_u16();
-            url = next;
+            uri = to_uri(&next)?;
+            url = std::borrow::Cow::Owned(next);
         }
         Err(Error::Api {
             status: last_status,
             code: None,
-            message: format!(
-                "more than {MAX_REDIRECTS} redirects from {}",
-                origin(&p.url)
-            ),
+            message: format!("more than {MAX_REDIRECTS} redirects from {}", origin(first)),
             request_id: None,
         })
     }
 
-    fn send_error(&self, e: reqwest::Error, url: &Url) -> Error {
+    fn send_error(&self, e: WireError, url: &Url) -> Error {
         let host = origin(url);
-        if e.is_timeout() {
+        if wire::is_connect_timeout(&e) {
             Error::Timeout {
                 phase: format!("{CONNECTING} {host}"),
                 after: self.cfg.connect_timeout,
@@ -282,7 +335,7 @@ impl Core {
     }
 
     /// Sends with retries; returns a 2xx reply, or the mapped error of the last attempt.
-    async fn execute(&self, p: &Prepared, stream: bool) -> Result<reqwest::Response> {
+    async fn execute(&self, p: &Prepared, stream: bool) -> Result<Response> {
         let mut retries = RetryState::new(&self.cfg.retry);
         let mut reauthenticated = false;
         loop {
@@ -291,7 +344,7 @@ impl Core {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let wait = retry_after(resp.headers());
-                    let err = self.error_from(resp, &p.ctx, wait).await;
+                    let err = self.error_from(resp, &p.route, wait).await;
                     if let (401, Auth::Token(cred), false) = (status, &self.auth, reauthenticated) {
                         // The cached token may have been revoked early: fetch a new one, once.
                         cred.invalidate().await;
@@ -314,18 +367,13 @@ impl Core {
         }
     }
 
-    async fn error_from(
-        &self,
-        resp: reqwest::Response,
-        ctx: &ErrorContext,
-        wait: Option<Duration>,
-    ) -> Error {
+    async fn error_from(&self, resp: Response, route: &Route, wait: Option<Duration>) -> Error {
         let status = resp.status().as_u16();
         let request_id = header(resp.headers(), "apim-request-id")
             .or_else(|| header(resp.headers(), "x-request-id"));
         let content_type = header(resp.headers(), "content-type");
         let cap = self.cfg.max_response_bytes.min(MAX_ERROR_BODY);
-        let body = match self.read_body(resp, cap, true).await {
+        let body = match self.read_body(resp, route, cap, true).await {
             Ok(b) => b,
             Err(e) => return e,
         };
@@ -335,7 +383,7 @@ impl Core {
             &body,
             wait,
             request_id,
-            ctx,
+            &route.ctx,
         )
     }
 
@@ -343,20 +391,28 @@ impl Core {
     /// bounded by the read timeout.
     async fn read_body(
         &self,
-        mut resp: reqwest::Response,
+        resp: Response,
+        route: &Route,
         cap: usize,
         truncate: bool,
     ) -> Result<Vec<u8>> {
-        let host = origin(resp.url());
+        let status = resp.status().as_u16();
+        let mut incoming = resp.into_body();
         let mut body = Vec::new();
         loop {
-            let chunk = tokio::time::timeout(self.cfg.read_timeout, resp.chunk())
-                .await
-                .map_err(|_| Error::Timeout {
-                    phase: format!("reading the reply from {host}"),
-                    after: self.cfg.read_timeout,
-                })?
-                .map_err(|e| Error::transport(format!("reading the reply from {host}"), e))?;
+            let chunk =
+                tokio::time::timeout(self.cfg.read_timeout, wire::next_chunk(&mut incoming))
+                    .await
+                    .map_err(|_| Error::Timeout {
+                        phase: format!("reading the reply from {}", route.ctx.endpoint),
+                        after: self.cfg.read_timeout,
+                    })?
+                    .map_err(|e| {
+                        Error::transport(
+                            format!("reading the reply from {}", route.ctx.endpoint),
+                            e,
+                        )
+                    })?;
             let Some(chunk) = chunk else {
                 return Ok(body);
             };
@@ -367,11 +423,12 @@ impl Core {
                     return Ok(body);
                 }
                 return Err(Error::Api {
-                    status: resp.status().as_u16(),
+                    status,
                     code: None,
                     message: format!(
-                        "the reply from {host} is larger than the {cap}-byte cap; raise \
-                         max_response_bytes if that is expected"
+                        "the reply from {} is larger than the {cap}-byte cap; raise \
+                         max_response_bytes if that is expected",
+                        route.ctx.endpoint
                     ),
                     request_id: None,
                 });
@@ -385,30 +442,34 @@ impl Core {
         let p = self.prepare(body, false)?;
         let resp = self.execute(&p, false).await?;
         let status = resp.status().as_u16();
-        let content_type = header(resp.headers(), "content-type");
+        let content_type = resp.headers().get(CONTENT_TYPE).cloned();
         let bytes = self
-            .read_body(resp, self.cfg.max_response_bytes, false)
+            .read_body(resp, &p.route, self.cfg.max_response_bytes, false)
             .await?;
         let not_json = |bytes: &[u8]| Error::Api {
             status,
             code: None,
             message: format!(
                 "the reply was not JSON ({}): {}; a proxy or gateway may stand in front of {}",
-                content_type.as_deref().unwrap_or("no content-type"),
+                content_type
+                    .as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("no content-type"),
                 excerpt(bytes),
-                p.ctx.endpoint
+                p.route.ctx.endpoint
             ),
             request_id: None,
         };
-        // Checked without building a tree; the engine parses the text once, into its own types.
-        if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() {
+        // An HTML error page from a gateway starts with `<`; JSON here is an object. The engine
+        // parses the text once, into its own types, and says where it breaks if it does.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(not_json(&bytes));
         }
         let text = String::from_utf8(bytes).map_err(|e| not_json(e.as_bytes()))?;
         if text.contains("\"error\"") {
             let json: Value = serde_json::from_str(&text).map_err(|_| not_json(text.as_bytes()))?;
             if json.get("error").is_some_and(|e| !e.is_null()) && json.get("choices").is_none() {
-                return Err(map_error_json(status, &json, None, None, &p.ctx));
+                return Err(map_error_json(status, &json, None, None, &p.route.ctx));
             }
         }
         Ok(text)
@@ -423,11 +484,11 @@ impl Core {
             // The server ignored `stream` or answered with an error object.
             let status = resp.status().as_u16();
             let bytes = self
-                .read_body(resp, self.cfg.max_response_bytes, false)
+                .read_body(resp, &p.route, self.cfg.max_response_bytes, false)
                 .await?;
             return Err(match serde_json::from_slice::<Value>(&bytes) {
                 Ok(json) if json.get("error").is_some() => {
-                    map_error_json(status, &json, None, None, &p.ctx)
+                    map_error_json(status, &json, None, None, &p.route.ctx)
                 }
                 _ => Error::Api {
                     status,
@@ -440,9 +501,11 @@ impl Core {
                 },
             });
         }
+        let status = resp.status().as_u16();
         let state = StreamState {
-            host: origin(resp.url()),
-            resp,
+            status,
+            body: resp.into_body(),
+            route: p.route,
             decoder: SseDecoder::new(),
             pending: VecDeque::new(),
             finished: false,
@@ -450,7 +513,6 @@ impl Core {
             unframed: 0,
             read_timeout: self.cfg.read_timeout,
             cap: self.cfg.max_response_bytes,
-            ctx: p.ctx,
         };
         Ok(Box::pin(futures::stream::unfold(
             state,
@@ -511,6 +573,21 @@ fn serialize(body: &BodyView<'_>) -> Result<Vec<u8>> {
         .map_err(|e| Error::Configuration(format!("the request body could not be serialized: {e}")))
 }
 
+const USER_AGENT_VALUE: &str = concat!("instructor-rs/", env!("CARGO_PKG_VERSION"));
+
+/// A credential header value, marked sensitive so that hyper never logs it.
+fn sensitive(value: String) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(&value).map_err(|_| {
+        Error::Configuration(
+            "the API key or token contains characters not allowed in an HTTP header \
+             (a newline or a non-ASCII character?)"
+                .into(),
+        )
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -519,8 +596,9 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 struct StreamState {
-    resp: reqwest::Response,
-    host: String,
+    status: u16,
+    body: Incoming,
+    route: Arc<Route>,
     decoder: SseDecoder,
     pending: VecDeque<SseEvent>,
     finished: bool,
@@ -530,7 +608,6 @@ struct StreamState {
     unframed: usize,
     read_timeout: Duration,
     cap: usize,
-    ctx: ErrorContext,
 }
 
 impl StreamState {
@@ -551,20 +628,30 @@ impl StreamState {
             }
             if self.eof {
                 return self.fail(Error::StreamInterrupted {
-                    message: format!("{} closed the stream before `data: [DONE]`", self.host),
+                    message: format!(
+                        "{} closed the stream before `data: [DONE]`",
+                        self.route.ctx.endpoint
+                    ),
                 });
             }
-            let read = tokio::time::timeout(self.read_timeout, self.resp.chunk()).await;
+            let read =
+                tokio::time::timeout(self.read_timeout, wire::next_chunk(&mut self.body)).await;
             match read {
                 Err(_) => {
                     return self.fail(Error::Timeout {
-                        phase: format!("waiting for the next stream event from {}", self.host),
+                        phase: format!(
+                            "waiting for the next stream event from {}",
+                            self.route.ctx.endpoint
+                        ),
                         after: self.read_timeout,
                     })
                 }
                 Ok(Err(e)) => {
                     return self.fail(Error::StreamInterrupted {
-                        message: format!("the connection to {} broke: {e}", self.host),
+                        message: format!(
+                            "the connection to {} broke: {e}",
+                            self.route.ctx.endpoint
+                        ),
                     })
                 }
                 Ok(Ok(None)) => {
@@ -577,11 +664,11 @@ impl StreamState {
                         self.unframed += bytes.len();
                         if self.unframed > self.cap {
                             return self.fail(Error::Api {
-                                status: self.resp.status().as_u16(),
+                                status: self.status,
                                 code: None,
                                 message: format!(
                                     "a stream event from {} is larger than the {}-byte cap",
-                                    self.host, self.cap
+                                    self.route.ctx.endpoint, self.cap
                                 ),
                                 request_id: None,
                             });
@@ -613,11 +700,11 @@ impl StreamState {
             Err(_) => {
                 self.finished = true;
                 return Err(Error::Api {
-                    status: self.resp.status().as_u16(),
+                    status: self.status,
                     code: None,
                     message: format!(
                         "a stream event from {} was not JSON: {}",
-                        self.host,
+                        self.route.ctx.endpoint,
                         excerpt(text.as_bytes())
                     ),
                     request_id: None,
@@ -626,7 +713,7 @@ impl StreamState {
         };
         if value.get("error").is_some_and(|e| !e.is_null()) && value.get("choices").is_none() {
             self.finished = true;
-            return Err(map_error_json(200, &value, None, None, &self.ctx));
+            return Err(map_error_json(200, &value, None, None, &self.route.ctx));
         }
         Ok(text)
     }

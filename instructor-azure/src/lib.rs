@@ -37,6 +37,7 @@ mod http;
 mod retry;
 mod secret;
 mod url;
+mod wire;
 
 pub use api_version::ApiVersion;
 pub use auth::{

@@ -1,7 +1,7 @@
 //! Endpoint checks and request URLs.
 
 use instructor_core::{Error, Result};
-use reqwest::Url;
+use url::Url;
 
 use crate::api_version::ApiVersion;
 
