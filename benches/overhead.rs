@@ -30,7 +30,9 @@ use divan::{black_box, Bencher};
 use instructor::stream::accumulate::parse_event_data;
 use instructor::stream::partial_json::PartialJsonParser;
 use instructor::stream::sse::{SseDecoder, SseEvent};
-use instructor::{ChunkIter, Client, Error, Instructor, Mode, Request, Result, Transport};
+use instructor::{
+    ChunkIter, Client, Error, Instructor, Mode, Request, RequestBody, Result, Transport,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -276,13 +278,32 @@ impl Canned {
     }
 }
 
-fn wire(body: &Value) -> Result<Vec<u8>> {
+fn wire(body: &impl serde::Serialize) -> Result<Vec<u8>> {
     serde_json::to_vec(body).map_err(|e| Error::Configuration(e.to_string()))
 }
 
 impl Transport for Canned {
     fn send(&self, body: &Value) -> Result<String> {
-        black_box(wire(body)?);
+        self.reply(wire(body)?)
+    }
+
+    fn stream(&self, body: &Value) -> Result<ChunkIter> {
+        self.events(wire(body)?)
+    }
+
+    // As the HTTP transports do: the engine's body written straight to bytes.
+    fn send_request(&self, body: &RequestBody) -> Result<String> {
+        self.reply(wire(body)?)
+    }
+
+    fn stream_request(&self, body: &RequestBody) -> Result<ChunkIter> {
+        self.events(wire(body)?)
+    }
+}
+
+impl Canned {
+    fn reply(&self, body: Vec<u8>) -> Result<String> {
+        black_box(body);
         if self.replies.is_empty() {
             return Err(Error::Configuration("no reply: body only".into()));
         }
@@ -291,8 +312,8 @@ impl Transport for Canned {
         String::from_utf8(self.replies[i].clone()).map_err(|e| Error::Configuration(e.to_string()))
     }
 
-    fn stream(&self, body: &Value) -> Result<ChunkIter> {
-        black_box(wire(body)?);
+    fn events(&self, body: Vec<u8>) -> Result<ChunkIter> {
+        black_box(body);
         Ok(Box::new(SseChunks {
             sse: self.sse.clone(),
             at: 0,

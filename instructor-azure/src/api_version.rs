@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use instructor_core::{Error, Feature, Result, Support};
+use instructor_core::{BodyValue, Error, Feature, Message, RequestBody, Result, Support};
 use serde_json::Value;
 
 /// A configured Azure OpenAI api-version.
@@ -133,31 +133,48 @@ impl ApiVersion {
                 "the request body must be a JSON object".into(),
             ));
         };
+        self.check_fields(obj.iter().map(|(k, v)| (k.as_str(), BodyValue::Json(v))))
+    }
+
+    /// [`check_body`](Self::check_body) for a body the engine built, without turning it into
+    /// a JSON tree (the schema-bearing field is parsed only for an api-version that may lack it).
+    pub fn check_request(&self, body: &RequestBody) -> Result<()> {
+        self.check_fields(body.fields())
+    }
+
+    fn check_fields<'a>(
+        &self,
+        fields: impl Iterator<Item = (&'a str, BodyValue<'a>)>,
+    ) -> Result<()> {
         if self.is_v1() {
             return Ok(());
         }
         // The body's few fields are looked up in the table, not the table's many in the body.
-        for (field, value) in obj {
+        for (field, value) in fields {
+            if field == "messages" {
+                if !self.has(DEVELOPER) && has_developer_message(value) {
+                    return Err(self.unsupported("the `developer` role".to_string(), DEVELOPER));
+                }
+                continue;
+            }
             let Some(since) = field_since(field) else {
                 continue;
             };
             if !self.has(since) {
                 return Err(self.unsupported(format!("the request field `{field}`"), since));
             }
-            match field.as_str() {
-                "response_format" => self.check_response_format(value)?,
-                "tool_choice" => self.check_tool_choice(value)?,
-                "tools" => self.check_tools(value)?,
+            match field {
+                // A version with structured outputs has every response format and strict tools.
+                "response_format" if !self.has(JSON_SCHEMA) => {
+                    self.check_response_format(&value.to_value())?
+                }
+                "tools" if !self.has(JSON_SCHEMA) => self.check_tools(&value.to_value())?,
+                "tool_choice" => {
+                    if let BodyValue::Json(choice) = value {
+                        self.check_tool_choice(choice)?
+                    }
+                }
                 _ => {}
-            }
-        }
-        if !self.has(DEVELOPER) {
-            let developer = obj
-                .get("messages")
-                .and_then(Value::as_array)
-                .is_some_and(|m| m.iter().any(|m| m.get("role") == Some(&"developer".into())));
-            if developer {
-                return Err(self.unsupported("the `developer` role".to_string(), DEVELOPER));
             }
         }
         Ok(())
@@ -256,6 +273,18 @@ const STREAM_OPTIONS: Since = Since {
 const DEVELOPER: Since = since("2024-12-01-preview", (2024, 12, 1));
 const AUDIO: Since = since("2025-01-01-preview", (2025, 1, 1));
 const ALWAYS: Since = since("0000-01-01", (0, 1, 1));
+
+/// True when the conversation has a message in the `developer` role.
+fn has_developer_message(messages: BodyValue<'_>) -> bool {
+    match messages {
+        BodyValue::Messages(m) => m.iter().any(|m| matches!(m, Message::Developer { .. })),
+        BodyValue::Json(Value::Array(m)) => m
+            .iter()
+            .any(|m| m.get("role").and_then(Value::as_str) == Some("developer")),
+        BodyValue::Json(_) => false,
+        raw @ BodyValue::Raw(_) => has_developer_message(BodyValue::Json(&raw.to_value())),
+    }
+}
 
 /// The first api-version that accepts `field`, for the fields not every api-version accepts.
 fn field_since(field: &str) -> Option<Since> {

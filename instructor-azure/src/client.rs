@@ -8,14 +8,14 @@ use std::time::Duration;
 use futures::StreamExt;
 use instructor_core::transport::BoxFuture;
 use instructor_core::{
-    AsyncTransport, ChunkIter, ChunkStream, Error, Feature, Result, Support, Transport,
+    AsyncTransport, ChunkIter, ChunkStream, Error, Feature, RequestBody, Result, Support, Transport,
 };
 use serde_json::Value;
 
 use crate::api_version::ApiVersion;
 use crate::auth::{Auth, CachedCredential, StaticToken, TokenCredential};
 use crate::config::{HttpConfig, RetryPolicy};
-use crate::http::{Core, Target};
+use crate::http::{Core, Prepared, Target};
 use crate::secret::Secret;
 use crate::url::{azure_root, parse_base};
 
@@ -131,10 +131,19 @@ macro_rules! async_client {
 
         impl AsyncTransport for $name {
             fn send<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<String>> {
-                Box::pin(self.core.send(body))
+                Box::pin(async move { self.core.send(self.core.prepare_value(body, false)?).await })
             }
             fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {
-                Box::pin(self.core.stream(body))
+                Box::pin(async move { self.core.stream(self.core.prepare_value(body, true)?).await })
+            }
+            fn send_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<String>> {
+                Box::pin(async move { self.core.send(self.core.prepare(body, false)?).await })
+            }
+            fn stream_request<'a>(
+                &'a self,
+                body: &'a RequestBody,
+            ) -> BoxFuture<'a, Result<ChunkStream>> {
+                Box::pin(async move { self.core.stream(self.core.prepare(body, true)?).await })
             }
             fn default_model(&self) -> Option<&str> {
                 self.core.default_model()
@@ -161,17 +170,31 @@ macro_rules! blocking_client {
             }
         }
 
+        impl $name {
+            /// Sends on the client's runtime; the body is already bytes, so nothing is copied.
+            fn send_prepared(&self, p: Prepared) -> Result<String> {
+                let core = self.core.clone();
+                self.rt.run(async move { core.send(p).await })
+            }
+            fn stream_prepared(&self, p: Prepared) -> Result<ChunkIter> {
+                let core = self.core.clone();
+                let stream = self.rt.run(async move { core.stream(p).await })?;
+                Ok(blocking_chunks(&self.rt, stream))
+            }
+        }
+
         impl Transport for $name {
             fn send(&self, body: &Value) -> Result<String> {
-                let core = self.core.clone();
-                let body = body.clone();
-                self.rt.run(async move { core.send(&body).await })
+                self.send_prepared(self.core.prepare_value(body, false)?)
             }
             fn stream(&self, body: &Value) -> Result<ChunkIter> {
-                let core = self.core.clone();
-                let body = body.clone();
-                let stream = self.rt.run(async move { core.stream(&body).await })?;
-                Ok(blocking_chunks(&self.rt, stream))
+                self.stream_prepared(self.core.prepare_value(body, true)?)
+            }
+            fn send_request(&self, body: &RequestBody) -> Result<String> {
+                self.send_prepared(self.core.prepare(body, false)?)
+            }
+            fn stream_request(&self, body: &RequestBody) -> Result<ChunkIter> {
+                self.stream_prepared(self.core.prepare(body, true)?)
             }
             fn default_model(&self) -> Option<&str> {
                 self.core.default_model()

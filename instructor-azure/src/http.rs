@@ -12,7 +12,7 @@ use http::header::{
 use http::{Method, StatusCode, Uri};
 use hyper::body::Incoming;
 use instructor_core::stream::sse::{SseDecoder, SseEvent};
-use instructor_core::{ChunkStream, Error, Result};
+use instructor_core::{ChunkStream, Error, RequestBody, Result};
 use serde_json::Value;
 use url::Url;
 
@@ -101,7 +101,7 @@ fn to_uri(url: &Url) -> Result<Uri> {
 }
 
 /// A request ready to go.
-struct Prepared {
+pub(crate) struct Prepared {
     route: Arc<Route>,
     body: Bytes,
 }
@@ -189,25 +189,26 @@ impl Core {
         }
     }
 
-    fn prepare(&self, body: &Value, stream: bool) -> Result<Prepared> {
-        let Some(obj) = body.as_object() else {
-            return Err(Error::Configuration(
-                "the request body must be a JSON object".into(),
-            ));
-        };
-        if !stream && obj.get("stream").and_then(Value::as_bool) == Some(true) {
+    /// A caller's JSON body, ready to go.
+    pub(crate) fn prepare_value(&self, body: &Value, stream: bool) -> Result<Prepared> {
+        let body = RequestBody::from_value(body.clone())
+            .ok_or_else(|| Error::Configuration("the request body must be a JSON object".into()))?;
+        self.prepare(&body, stream)
+    }
+
+    /// Checks the body against the api-version and writes it for this endpoint: `model` set as
+    /// the endpoint wants it, `stream` as the call wants it.
+    pub(crate) fn prepare(&self, body: &RequestBody, stream: bool) -> Result<Prepared> {
+        if !stream && body.is_stream() {
             return Err(Error::Configuration(
                 "a body with `stream: true` was sent with send(); use stream()".into(),
             ));
         }
-        let named = obj
-            .get("model")
-            .and_then(Value::as_str)
-            .filter(|m| !m.is_empty());
+        let named = body.model().filter(|m| !m.is_empty());
         let route = self.route_for(named)?;
         let model = match &self.target {
             Target::Azure { version, .. } => {
-                version.check_body(body)?;
+                version.check_request(body)?;
                 // The deployment is in the URL; the dated specs have no `model` field.
                 version
                     .is_v1()
@@ -216,7 +217,11 @@ impl Core {
             }
             Target::OpenAi { .. } => route.ctx.deployment.as_deref(),
         };
-        let body = serialize(&BodyView { obj, model, stream })?;
+        let body = serialize(&BodyView {
+            body,
+            model,
+            stream,
+        })?;
         Ok(Prepared {
             body: Bytes::from(body),
             route,
@@ -438,8 +443,7 @@ impl Core {
     }
 
     /// Sends a non-streaming request and returns the reply's JSON text.
-    pub(crate) async fn send(&self, body: &Value) -> Result<String> {
-        let p = self.prepare(body, false)?;
+    pub(crate) async fn send(&self, p: Prepared) -> Result<String> {
         let resp = self.execute(&p, false).await?;
         let status = resp.status().as_u16();
         let content_type = resp.headers().get(CONTENT_TYPE).cloned();
@@ -476,8 +480,7 @@ impl Core {
     }
 
     /// Sends a streaming request and returns its events' JSON.
-    pub(crate) async fn stream(self: &Arc<Self>, body: &Value) -> Result<ChunkStream> {
-        let p = self.prepare(body, true)?;
+    pub(crate) async fn stream(&self, p: Prepared) -> Result<ChunkStream> {
         let resp = self.execute(&p, true).await?;
         let content_type = header(resp.headers(), "content-type").unwrap_or_default();
         if content_type.contains("json") {
@@ -536,9 +539,9 @@ const CONNECT_FAILED: &str = "could not connect to";
 const CONNECTING: &str = "connecting to";
 
 /// The body as sent: the caller's fields with `model` and `stream` set for this endpoint, written
-/// straight from the caller's value rather than from an edited copy of it.
+/// straight from the body rather than from an edited copy of it.
 struct BodyView<'a> {
-    obj: &'a serde_json::Map<String, Value>,
+    body: &'a RequestBody,
     /// `model` to send; `None` leaves it out.
     model: Option<&'a str>,
     /// `stream: true` to send.
@@ -552,10 +555,10 @@ impl serde::Serialize for BodyView<'_> {
     ) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
-        for (k, v) in self.obj {
+        for (k, v) in self.body.fields() {
             let replaced = k == "model" || (k == "stream" && self.stream);
             if !replaced {
-                map.serialize_entry(k, v)?;
+                map.serialize_entry(k, &v)?;
             }
         }
         if let Some(model) = self.model {

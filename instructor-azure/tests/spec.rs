@@ -360,3 +360,80 @@ async fn stream_options_refused_on_ga_2024_10_21_before_sending() {
         "{blocking:?}"
     );
 }
+
+/// A person mentioned in the text.
+#[derive(instructor_derive::Instructor, serde::Deserialize, Debug)]
+#[instructor(crate = "instructor_core")]
+#[allow(dead_code)]
+struct Person {
+    name: String,
+    #[instructor(min = 0, max = 150)]
+    age: u32,
+}
+
+/// The engine's own bodies (typed messages, the schema serialized once and shared) as the Azure
+/// transport writes them: valid under the spec, `model` left out, the conversation and the
+/// schema intact, and on a re-ask the same shared schema followed by the re-ask messages.
+#[tokio::test]
+async fn engine_bodies_written_by_the_transport_validate_against_the_spec() {
+    let Some((version, spec)) = specs().into_iter().find(|(v, _)| *v == "2024-10-21") else {
+        eprintln!("SKIP: no saved 2024-10-21 spec");
+        return;
+    };
+    let validator = request_validator(&spec);
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&server)
+        .await;
+    let modes = [
+        instructor_core::Mode::Tools,
+        instructor_core::Mode::ToolsStrict,
+        instructor_core::Mode::Functions,
+        instructor_core::Mode::Json,
+        instructor_core::Mode::JsonSchema,
+        instructor_core::Mode::MdJson,
+    ];
+    for mode in modes {
+        let transport = azure_async(&server.uri(), version).build().unwrap();
+        let client = instructor_core::from_openai(transport)
+            .with_mode(mode)
+            .max_retries(1);
+        let before = server.received_requests().await.unwrap().len();
+        let request = instructor_core::Request::default().user("John is 30");
+        // The canned reply answers in text, so tool modes re-ask once and then give up.
+        let _ = client.create::<Person>(request).await;
+        let received = server.received_requests().await.unwrap();
+        assert!(received.len() > before, "{mode}: nothing was sent");
+        for (i, r) in received[before..].iter().enumerate() {
+            let sent: Value = r.body_json().unwrap();
+            assert_valid(&validator, version, &format!("{mode} attempt {i}"), &sent);
+            assert!(
+                sent.get("model").is_none(),
+                "{mode}: model sent to a dated api-version"
+            );
+            let messages = sent["messages"].as_array().unwrap();
+            assert!(
+                messages.iter().any(|m| m["content"] == "John is 30"),
+                "{mode}: the user message is missing: {sent}"
+            );
+            let schema = match mode {
+                instructor_core::Mode::Tools | instructor_core::Mode::ToolsStrict => {
+                    &sent["tools"][0]["function"]["parameters"]
+                }
+                instructor_core::Mode::Functions => &sent["functions"][0]["parameters"],
+                instructor_core::Mode::JsonSchema => {
+                    &sent["response_format"]["json_schema"]["schema"]
+                }
+                _ => continue,
+            };
+            assert_eq!(
+                schema["properties"]["age"]["type"], "integer",
+                "{mode}: {sent}"
+            );
+            if i > 0 {
+                assert!(messages.len() > 1, "{mode}: the re-ask added no messages");
+            }
+        }
+    }
+}

@@ -1,5 +1,7 @@
 //! The async client.
 
+use std::sync::Arc;
+
 use crate::attempt::{Attempts, Decode, Turn};
 use crate::completion::ChatCompletion;
 use crate::decode;
@@ -93,7 +95,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
     fn attempts<O>(
         &self,
         request: Request,
-        target: Target,
+        target: Arc<Target>,
         decode: Decode<O>,
         stream: bool,
     ) -> Result<Attempts<O>> {
@@ -118,12 +120,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
     async fn run<O>(
         &self,
         request: Request,
-        target: Target,
+        target: Arc<Target>,
         decode: Decode<O>,
     ) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
-            let raw = self.transport.send(attempts.body()).await?;
+            let raw = self.transport.send_request(attempts.body()).await?;
             if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
                 return Ok((value, *completion));
             }

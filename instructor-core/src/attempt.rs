@@ -3,9 +3,9 @@
 //! Each turn: [`Attempts::body`] gives the body to send, [`Attempts::on_reply`] reads what came
 //! back and either finishes, or appends the re-ask messages for the next turn, or gives up.
 
-use serde_json::Value;
+use std::sync::Arc;
 
-use crate::body::{self, BodyOptions};
+use crate::body::{self, BodyOptions, RequestBody};
 use crate::completion::{ChatCompletion, ResponseMessage, Usage};
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::hooks::RetryEvent;
@@ -32,9 +32,9 @@ pub(crate) enum Turn<O> {
 /// One extraction's conversation and bookkeeping across attempts.
 pub(crate) struct Attempts<O> {
     settings: Settings,
-    target: Target,
+    target: Arc<Target>,
     /// The body of the next attempt: built once, re-asks append to its messages.
-    body: Value,
+    body: RequestBody,
     decode: Decode<O>,
     attempt: u32,
     errors: Vec<Error>,
@@ -48,7 +48,7 @@ impl<O> Attempts<O> {
         supports: &dyn Fn(Feature) -> Support,
         transport_model: Option<&str>,
         mut request: Request,
-        mut target: Target,
+        target: Arc<Target>,
         decode: Decode<O>,
         stream: bool,
     ) -> Result<Self> {
@@ -86,7 +86,7 @@ impl<O> Attempts<O> {
             stream,
             stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
         };
-        let body = body::build(mode, &mut target, &request, &model, &messages, options);
+        let body = body::build(&target, &request, &model, messages, options);
         Ok(Self {
             settings: settings.clone(),
             target,
@@ -99,8 +99,8 @@ impl<O> Attempts<O> {
     }
 
     /// The body of the next attempt; the request hooks see it.
-    pub fn body(&self) -> &Value {
-        self.settings.hooks.request(&self.body);
+    pub fn body(&self) -> &RequestBody {
+        self.settings.hooks.request(|| self.body.to_value());
         &self.body
     }
 
@@ -164,9 +164,7 @@ impl<O> Attempts<O> {
             error: &error,
         });
         let reask = reask::messages(self.settings.mode, &reply, &error, &self.target.name);
-        if let Some(Value::Array(messages)) = self.body.get_mut("messages") {
-            messages.extend(reask.iter().filter_map(|m| serde_json::to_value(m).ok()));
-        }
+        self.body.push_messages(reask);
         self.errors.push(error);
         Ok(Turn::Retry)
     }

@@ -1,6 +1,10 @@
 //! Building the chat-completions body for a mode.
 
-use serde_json::{json, Map, Value};
+use std::sync::Arc;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
 
 use crate::message::{Content, Message};
 use crate::mode::Mode;
@@ -32,37 +36,212 @@ pub(crate) fn messages_for(mode: Mode, target: &Target, messages: &[Message]) ->
     messages
 }
 
-/// The whole body: model, messages, sampling settings, the mode's fields, then the user's extra
-/// fields. The target's schema is moved into the body (it is the largest part; no copy is made).
+/// A chat-completions request body, as the engine hands it to a [`Transport`](crate::Transport).
+///
+/// Its fields keep the order they are sent in. The conversation is kept as typed
+/// [`Message`]s and the mode's schema-bearing field (`tools`, `functions` or `response_format`) as
+/// JSON text serialized once per type and mode and shared by every request, so building,
+/// sending and dropping a body costs no JSON tree. Serialize it (it implements `Serialize`) to
+/// get the bytes to send, or call [`to_value`](Self::to_value) for the tree.
+///
+/// ```
+/// use instructor_core::RequestBody;
+/// use serde_json::json;
+/// let body = RequestBody::from_value(json!({"model": "m", "messages": [], "seed": 7})).unwrap();
+/// assert_eq!(body.model(), Some("m"));
+/// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"model":"m","messages":[],"seed":7}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    fields: Vec<(String, Field)>,
+    messages: Vec<Message>,
+}
+
+/// One field's value in a [`RequestBody`].
+#[derive(Debug, Clone)]
+pub(crate) enum Field {
+    /// A small value, kept as JSON.
+    Json(Value),
+    /// JSON text serialized once and shared between bodies.
+    Shared(Arc<RawValue>),
+    /// The body's typed messages.
+    Messages,
+}
+
+impl PartialEq for Field {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Field::Json(a), Field::Json(b)) => a == b,
+            (Field::Shared(a), Field::Shared(b)) => a.get() == b.get(),
+            (Field::Messages, Field::Messages) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A field of a [`RequestBody`], borrowed; serializes as its JSON.
+#[derive(Debug, Clone, Copy)]
+pub enum BodyValue<'a> {
+    /// A value kept as JSON.
+    Json(&'a Value),
+    /// JSON text shared between bodies (the schema-bearing field).
+    Raw(&'a RawValue),
+    /// The conversation.
+    Messages(&'a [Message]),
+}
+
+impl BodyValue<'_> {
+    /// The value as a JSON tree (a copy; parsed for [`BodyValue::Raw`]).
+    pub fn to_value(&self) -> Value {
+        match self {
+            BodyValue::Json(v) => (*v).clone(),
+            BodyValue::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            BodyValue::Messages(m) => serde_json::to_value(m).unwrap_or(Value::Null),
+        }
+    }
+}
+
+impl Serialize for BodyValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            BodyValue::Json(v) => v.serialize(serializer),
+            BodyValue::Raw(raw) => raw.serialize(serializer),
+            BodyValue::Messages(m) => m.serialize(serializer),
+        }
+    }
+}
+
+impl RequestBody {
+    /// A body from a JSON object, e.g. to send a hand-written request through a transport.
+    /// Returns `None` for anything but an object.
+    pub fn from_value(value: Value) -> Option<Self> {
+        let Value::Object(map) = value else {
+            return None;
+        };
+        Some(RequestBody {
+            fields: map.into_iter().map(|(k, v)| (k, Field::Json(v))).collect(),
+            messages: Vec::new(),
+        })
+    }
+
+    /// The fields in the order they are sent.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, BodyValue<'_>)> {
+        self.fields.iter().map(|(k, f)| (k.as_str(), self.view(f)))
+    }
+
+    /// The field named `key`.
+    pub fn get(&self, key: &str) -> Option<BodyValue<'_>> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, f)| self.view(f))
+    }
+
+    fn view<'a>(&'a self, field: &'a Field) -> BodyValue<'a> {
+        match field {
+            Field::Json(v) => BodyValue::Json(v),
+            Field::Shared(raw) => BodyValue::Raw(raw),
+            Field::Messages => BodyValue::Messages(&self.messages),
+        }
+    }
+
+    /// The typed conversation (empty when the body came from JSON: see `get("messages")`).
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// The `model` field, if it is a string.
+    pub fn model(&self) -> Option<&str> {
+        match self.get("model")? {
+            BodyValue::Json(Value::String(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// True when the body asks for a stream (`stream: true`).
+    pub fn is_stream(&self) -> bool {
+        matches!(self.get("stream"), Some(BodyValue::Json(Value::Bool(true))))
+    }
+
+    /// The whole body as a JSON tree.
+    pub fn to_value(&self) -> Value {
+        Value::Object(
+            self.fields()
+                .map(|(k, v)| (k.to_owned(), v.to_value()))
+                .collect(),
+        )
+    }
+
+    /// Sets `key`, in place when the body has it (keeping its position), else at the end.
+    fn insert(&mut self, key: &str, field: Field) {
+        match self.fields.iter_mut().find(|(k, _)| k == key) {
+            Some((_, slot)) => *slot = field,
+            None => self.fields.push((key.to_owned(), field)),
+        }
+    }
+
+    /// Appends messages to the conversation (a re-ask).
+    pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
+        let overridden = self.fields.iter_mut().find_map(|(k, f)| match f {
+            // The request replaced `messages` with its own JSON: append there.
+            Field::Json(Value::Array(list)) if k == "messages" => Some(list),
+            _ => None,
+        });
+        match overridden {
+            Some(list) => list.extend(more.iter().filter_map(|m| serde_json::to_value(m).ok())),
+            None => self.messages.extend(more),
+        }
+    }
+}
+
+impl Serialize for RequestBody {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (k, v) in self.fields() {
+            map.serialize_entry(k, &v)?;
+        }
+        map.end()
+    }
+}
+
+/// The whole body: model, messages, sampling settings, the mode's fields (shared, serialized once
+/// per type and mode), then the user's extra fields.
 pub(crate) fn build(
-    mode: Mode,
-    target: &mut Target,
+    target: &Target,
     request: &Request,
     model: &str,
-    messages: &[Message],
+    messages: Vec<Message>,
     options: BodyOptions,
-) -> Value {
-    let mut body = Map::new();
-    body.insert("model".into(), json!(model));
-    body.insert("messages".into(), json!(messages));
+) -> RequestBody {
+    let mut body = RequestBody {
+        fields: Vec::with_capacity(8 + request.extra.len()),
+        messages,
+    };
+    body.insert("model", Field::Json(json!(model)));
+    body.insert("messages", Field::Messages);
     insert_sampling(&mut body, request);
-    insert_mode_fields(&mut body, mode, target);
+    for (k, v) in &target.fields {
+        body.insert(k, v.clone());
+    }
     if options.stream {
-        body.insert("stream".into(), json!(true));
+        body.insert("stream", Field::Json(json!(true)));
         if options.stream_usage {
-            body.insert("stream_options".into(), json!({"include_usage": true}));
+            body.insert(
+                "stream_options",
+                Field::Json(json!({"include_usage": true})),
+            );
         }
     }
     for (k, v) in &request.extra {
-        body.insert(k.clone(), v.clone());
+        body.insert(k, Field::Json(v.clone()));
     }
-    Value::Object(body)
+    body
 }
 
-fn insert_sampling(body: &mut Map<String, Value>, r: &Request) {
+fn insert_sampling(body: &mut RequestBody, r: &Request) {
     let mut put = |k: &str, v: Option<Value>| {
         if let Some(v) = v {
-            body.insert(k.to_owned(), v);
+            body.insert(k, Field::Json(v));
         }
     };
     put("temperature", r.temperature.map(|v| json!(v)));
@@ -101,14 +280,27 @@ fn tool(function: Value) -> Value {
     object([("type", Value::from("function")), ("function", function)])
 }
 
-fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &mut Target) {
-    let schema = parameters(std::mem::take(&mut target.schema));
+/// A large value, serialized once to be shared by every body of its type and mode.
+fn shared(value: &Value) -> Field {
+    match serde_json::value::to_raw_value(value) {
+        Ok(raw) => Field::Shared(Arc::from(raw)),
+        // A `Value` always serializes; keep it as JSON if it somehow did not.
+        Err(_) => Field::Json(value.clone()),
+    }
+}
+
+/// The mode's body fields for `target`: computed once per type and mode, when the target is.
+pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(String, Field)> {
+    let schema = || parameters(target.schema.clone());
+    let field = |k: &str, f: Field| (k.to_owned(), f);
     match mode {
         Mode::Tools | Mode::ToolsStrict => {
             let strict = mode == Mode::ToolsStrict;
-            let f = function(&target.name, target.description.clone(), schema, strict);
-            body.insert("tools".into(), Value::Array(vec![tool(f)]));
-            body.insert("tool_choice".into(), named_tool_choice(&target.name));
+            let f = function(&target.name, target.description.clone(), schema(), strict);
+            vec![
+                field("tools", shared(&Value::Array(vec![tool(f)]))),
+                field("tool_choice", Field::Json(named_tool_choice(&target.name))),
+            ]
         }
         Mode::ParallelTools => {
             let tools = target
@@ -123,33 +315,36 @@ fn insert_mode_fields(body: &mut Map<String, Value>, mode: Mode, target: &mut Ta
                     ))
                 })
                 .collect();
-            body.insert("tools".into(), Value::Array(tools));
-            body.insert("tool_choice".into(), json!("auto"));
+            vec![
+                field("tools", shared(&Value::Array(tools))),
+                field("tool_choice", Field::Json(json!("auto"))),
+            ]
         }
         Mode::Functions => {
-            let f = function(&target.name, target.description.clone(), schema, false);
-            body.insert("functions".into(), Value::Array(vec![f]));
-            body.insert("function_call".into(), json!({"name": target.name}));
+            let f = function(&target.name, target.description.clone(), schema(), false);
+            vec![
+                field("functions", shared(&Value::Array(vec![f]))),
+                field("function_call", Field::Json(json!({"name": target.name}))),
+            ]
         }
-        Mode::Json => {
-            body.insert("response_format".into(), json!({"type": "json_object"}));
-        }
+        Mode::Json => vec![field(
+            "response_format",
+            Field::Json(json!({"type": "json_object"})),
+        )],
         Mode::JsonSchema => {
             let json_schema = object([
                 ("name", Value::String(target.name.clone())),
                 ("description", Value::String(target.description.clone())),
-                ("schema", schema),
+                ("schema", schema()),
                 ("strict", Value::Bool(true)),
             ]);
-            body.insert(
-                "response_format".into(),
-                object([
-                    ("type", Value::from("json_schema")),
-                    ("json_schema", json_schema),
-                ]),
-            );
+            let format = object([
+                ("type", Value::from("json_schema")),
+                ("json_schema", json_schema),
+            ]);
+            vec![field("response_format", shared(&format))]
         }
-        Mode::MdJson | Mode::JsonO1 => {}
+        Mode::MdJson | Mode::JsonO1 => Vec::new(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The blocking client.
 
+use std::sync::Arc;
+
 use crate::attempt::{Attempts, Decode, Turn};
 use crate::completion::ChatCompletion;
 use crate::decode;
@@ -111,7 +113,7 @@ impl<T: Transport> Client<T> {
     fn attempts<O>(
         &self,
         request: Request,
-        target: Target,
+        target: Arc<Target>,
         decode: Decode<O>,
         stream: bool,
     ) -> Result<Attempts<O>> {
@@ -130,12 +132,12 @@ impl<T: Transport> Client<T> {
     fn run<O>(
         &self,
         request: Request,
-        target: Target,
+        target: Arc<Target>,
         decode: Decode<O>,
     ) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, target, decode, false)?;
         loop {
-            let raw = self.transport.send(attempts.body())?;
+            let raw = self.transport.send_request(attempts.body())?;
             if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
                 return Ok((value, *completion));
             }

@@ -1,5 +1,7 @@
 //! Reading the value out of a reply message: one value, a list, or parallel tool calls.
 
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 
 use crate::attempt::Decode;
@@ -22,7 +24,7 @@ pub(crate) fn kind(mode: Mode) -> SchemaKind {
 
 /// The target and reader for a list of `T`: one tool per variant in ParallelTools, else a wrapper
 /// object with the list under `items`.
-pub(crate) fn list_plan<T: Instructor>(mode: Mode) -> Result<(Target, Decode<Vec<T>>)> {
+pub(crate) fn list_plan<T: Instructor>(mode: Mode) -> Result<(Arc<Target>, Decode<Vec<T>>)> {
     if mode == Mode::ParallelTools {
         Ok((Target::parallel::<T>()?, parallel::<T>))
     } else {

@@ -31,8 +31,13 @@ pub struct Hooks {
 }
 
 impl Hooks {
-    pub(crate) fn request(&self, body: &Value) {
-        self.request.iter().for_each(|f| f(body));
+    /// Shows the body to the request hooks; turned into a `Value` only when there are any.
+    pub(crate) fn request(&self, body: impl FnOnce() -> Value) {
+        if self.request.is_empty() {
+            return;
+        }
+        let body = body();
+        self.request.iter().for_each(|f| f(&body));
     }
     /// Shows the reply to the response hooks; parsed into a `Value` only when there are any.
     pub(crate) fn response(&self, reply: impl FnOnce() -> Option<Value>) {

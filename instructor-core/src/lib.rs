@@ -32,6 +32,7 @@ pub mod transport;
 pub mod validation;
 
 pub use async_client::AsyncClient;
+pub use body::{BodyValue, RequestBody};
 pub use client::Client;
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};

@@ -1,7 +1,12 @@
 //! What the model is asked to produce: a name, a description and a schema, derived from a type.
 
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
 use serde_json::{json, Value};
 
+use crate::body::{self, Field};
 use crate::instructor::{Instructor, ToolSchema};
 use crate::mode::Mode;
 use crate::Error;
@@ -20,41 +25,100 @@ pub(crate) struct Target {
     pub schema: Value,
     /// One tool per variant (ParallelTools only).
     pub tools: Vec<ToolSchema>,
+    /// The mode's body fields (`tools` and `tool_choice`, …), the schema serialized once.
+    pub fields: Vec<(String, Field)>,
+}
+
+/// Which target of a type: the type itself, a list of it, or its variants as tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Single,
+    Iterable,
+    Parallel,
+}
+
+type Cache = RwLock<HashMap<(TypeId, Kind, Mode), Arc<Target>>>;
+
+/// Targets depend only on the type and the mode, so each is built once: every extraction of a
+/// type shares its schema and its serialized body fields.
+fn cached(
+    key: (TypeId, Kind, Mode),
+    build: impl FnOnce() -> Result<Target, Error>,
+) -> Result<Arc<Target>, Error> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(target) = cache.read().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(target);
+    }
+    let mut target = build()?;
+    target.fields = body::mode_fields(key.2, &target);
+    let target = Arc::new(target);
+    if let Ok(mut map) = cache.write() {
+        return Ok(map.entry(key).or_insert(target).clone());
+    }
+    Ok(target)
 }
 
 impl Target {
     /// One value of `T`.
-    pub fn single<T: Instructor>(mode: Mode) -> Self {
-        let name = tool_name(&T::schema_name());
-        let description = T::description().unwrap_or_else(|| default_description(&name));
+    pub fn single<T: Instructor>(mode: Mode) -> Arc<Self> {
+        let key = (TypeId::of::<T>(), Kind::Single, mode);
+        let built = cached(key, || {
+            let name = tool_name(&T::schema_name());
+            let description = T::description().unwrap_or_else(|| default_description(&name));
+            Ok(Self {
+                schema: schema_for::<T>(mode),
+                name,
+                description,
+                tools: Vec::new(),
+                fields: Vec::new(),
+            })
+        });
+        // Building a single target cannot fail.
+        built.unwrap_or_else(|_| Arc::new(Self::empty()))
+    }
+
+    fn empty() -> Self {
         Self {
-            schema: schema_for::<T>(mode),
-            name,
-            description,
+            name: String::new(),
+            description: String::new(),
+            schema: Value::Null,
             tools: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
     /// A list of `T` under `items`, for iterable extraction.
-    pub fn iterable<T: Instructor>(mode: Mode) -> Self {
-        let item = tool_name(&T::schema_name());
-        let name = tool_name(&format!("{item}List"));
-        let description = format!(
-            "Every {item} found in the conversation, in order, as the list `{ITEMS_KEY}`.{}",
-            T::description()
-                .map(|d| format!(" Each {item}: {d}"))
-                .unwrap_or_default()
-        );
-        Self {
-            schema: wrap_in_list(schema_for::<T>(mode), mode.is_strict()),
-            name,
-            description,
-            tools: Vec::new(),
-        }
+    pub fn iterable<T: Instructor>(mode: Mode) -> Arc<Self> {
+        let key = (TypeId::of::<T>(), Kind::Iterable, mode);
+        let built = cached(key, || {
+            let item = tool_name(&T::schema_name());
+            let name = tool_name(&format!("{item}List"));
+            let description = format!(
+                "Every {item} found in the conversation, in order, as the list `{ITEMS_KEY}`.{}",
+                T::description()
+                    .map(|d| format!(" Each {item}: {d}"))
+                    .unwrap_or_default()
+            );
+            Ok(Self {
+                schema: wrap_in_list(schema_for::<T>(mode), mode.is_strict()),
+                name,
+                description,
+                tools: Vec::new(),
+                fields: Vec::new(),
+            })
+        });
+        // Building an iterable target cannot fail.
+        built.unwrap_or_else(|_| Arc::new(Self::empty()))
     }
 
     /// One tool per variant of `T`, for `Mode::ParallelTools`.
-    pub fn parallel<T: Instructor>() -> Result<Self, Error> {
+    pub fn parallel<T: Instructor>() -> Result<Arc<Self>, Error> {
+        let key = (TypeId::of::<T>(), Kind::Parallel, Mode::ParallelTools);
+        cached(key, Self::build_parallel::<T>)
+    }
+
+    fn build_parallel<T: Instructor>() -> Result<Self, Error> {
         let tools = T::parallel_tools().ok_or_else(|| {
             Error::Configuration(format!(
                 "Mode::ParallelTools needs an enum whose every variant wraps one derived type, \
@@ -75,6 +139,7 @@ impl Target {
             description: T::description().unwrap_or_default(),
             schema: T::json_schema(),
             tools,
+            fields: Vec::new(),
         })
     }
 

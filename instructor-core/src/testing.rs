@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Value};
 
+use crate::body::RequestBody;
 use crate::error::{Error, Result};
 use crate::transport::{
     AsyncTransport, BoxFuture, ChunkIter, ChunkStream, Feature, Support, Transport,
@@ -156,6 +157,21 @@ impl ScriptedTransport {
     }
 }
 
+/// The body as an HTTP transport sends it: serialized straight to bytes, then read back. Fails
+/// if the bytes and [`RequestBody::to_value`] disagree, so every scripted test checks that the
+/// two views of a body are the same JSON, in the same order.
+fn as_sent(body: &RequestBody) -> Result<Value> {
+    let bytes = serde_json::to_string(body).map_err(|e| Error::Configuration(e.to_string()))?;
+    let tree =
+        serde_json::to_string(&body.to_value()).map_err(|e| Error::Configuration(e.to_string()))?;
+    if bytes != tree {
+        return Err(Error::Configuration(format!(
+            "the body's bytes and its tree differ:\n{bytes}\n{tree}"
+        )));
+    }
+    serde_json::from_str(&bytes).map_err(|e| Error::Configuration(e.to_string()))
+}
+
 impl Transport for ScriptedTransport {
     fn send(&self, body: &Value) -> Result<String> {
         self.next_reply(body)
@@ -163,6 +179,14 @@ impl Transport for ScriptedTransport {
 
     fn stream(&self, body: &Value) -> Result<ChunkIter> {
         Ok(Box::new(self.next_stream(body)?.into_iter()))
+    }
+
+    fn send_request(&self, body: &RequestBody) -> Result<String> {
+        self.next_reply(&as_sent(body)?)
+    }
+
+    fn stream_request(&self, body: &RequestBody) -> Result<ChunkIter> {
+        Ok(Box::new(self.next_stream(&as_sent(body)?)?.into_iter()))
     }
 
     fn default_model(&self) -> Option<&str> {
@@ -182,6 +206,17 @@ impl AsyncTransport for ScriptedTransport {
     fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {
         Box::pin(async move {
             let items = self.next_stream(body)?;
+            Ok(Box::pin(futures::stream::iter(items)) as ChunkStream)
+        })
+    }
+
+    fn send_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<String>> {
+        Box::pin(async move { self.next_reply(&as_sent(body)?) })
+    }
+
+    fn stream_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<ChunkStream>> {
+        Box::pin(async move {
+            let items = self.next_stream(&as_sent(body)?)?;
             Ok(Box::pin(futures::stream::iter(items)) as ChunkStream)
         })
     }

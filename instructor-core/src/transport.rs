@@ -10,6 +10,7 @@ use std::pin::Pin;
 use futures::Stream;
 use serde_json::Value;
 
+use crate::body::RequestBody;
 use crate::error::Result;
 
 /// A blocking stream of the `data` text of each server-sent event (a chunk's JSON), ending after
@@ -99,6 +100,18 @@ pub trait Transport: Send + Sync {
     /// Sends `body` with `stream: true` and returns each event's data text as it arrives.
     fn stream(&self, body: &Value) -> Result<ChunkIter>;
 
+    /// Sends a body the engine built. The default turns it into a `Value` for
+    /// [`send`](Self::send); a transport that writes bytes serializes it directly instead
+    /// (`serde_json::to_vec(body)`), which costs no JSON tree.
+    fn send_request(&self, body: &RequestBody) -> Result<String> {
+        self.send(&body.to_value())
+    }
+
+    /// Streams a body the engine built; see [`send_request`](Self::send_request).
+    fn stream_request(&self, body: &RequestBody) -> Result<ChunkIter> {
+        self.stream(&body.to_value())
+    }
+
     /// The deployment or model used when a request names none.
     fn default_model(&self) -> Option<&str> {
         None
@@ -118,6 +131,16 @@ pub trait AsyncTransport: Send + Sync {
     /// Sends `body` with `stream: true`; see [`Transport::stream`].
     fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>>;
 
+    /// Sends a body the engine built; see [`Transport::send_request`].
+    fn send_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<String>> {
+        Box::pin(async move { self.send(&body.to_value()).await })
+    }
+
+    /// Streams a body the engine built; see [`Transport::send_request`].
+    fn stream_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<ChunkStream>> {
+        Box::pin(async move { self.stream(&body.to_value()).await })
+    }
+
     /// The deployment or model used when a request names none.
     fn default_model(&self) -> Option<&str> {
         None
@@ -136,6 +159,12 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     fn stream(&self, body: &Value) -> Result<ChunkIter> {
         (**self).stream(body)
     }
+    fn send_request(&self, body: &RequestBody) -> Result<String> {
+        (**self).send_request(body)
+    }
+    fn stream_request(&self, body: &RequestBody) -> Result<ChunkIter> {
+        (**self).stream_request(body)
+    }
     fn default_model(&self) -> Option<&str> {
         (**self).default_model()
     }
@@ -150,6 +179,12 @@ impl<T: AsyncTransport + ?Sized> AsyncTransport for std::sync::Arc<T> {
     }
     fn stream<'a>(&'a self, body: &'a Value) -> BoxFuture<'a, Result<ChunkStream>> {
         (**self).stream(body)
+    }
+    fn send_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<String>> {
+        (**self).send_request(body)
+    }
+    fn stream_request<'a>(&'a self, body: &'a RequestBody) -> BoxFuture<'a, Result<ChunkStream>> {
+        (**self).stream_request(body)
     }
     fn default_model(&self) -> Option<&str> {
         (**self).default_model()

@@ -21,7 +21,7 @@ impl<Tr: Transport, O, W: Watch> Pump<'_, Tr, O, W> {
                 return out;
             }
             if let Some(body) = self.driver.take_body() {
-                match self.transport.stream(body) {
+                match self.transport.stream_request(body) {
                     Ok(chunks) => self.chunks = Some(chunks),
                     Err(e) => {
                         self.driver.on_open_error(e);

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
+use crate::body::RequestBody;
 
 use crate::attempt::{Attempts, Turn};
 use crate::error::{Error, Result};
@@ -56,7 +56,7 @@ impl<O, W: Watch> Driver<O, W> {
     }
 
     /// The body to open a stream with, when one is needed.
-    pub fn take_body(&mut self) -> Option<&Value> {
+    pub fn take_body(&mut self) -> Option<&RequestBody> {
         if !std::mem::take(&mut self.needs_stream) {
             return None;
         }

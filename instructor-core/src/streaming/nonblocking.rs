@@ -26,7 +26,7 @@ impl<Tr: AsyncTransport, O: Send, W: Watch> Pump<'_, Tr, O, W> {
                 return out;
             }
             if let Some(body) = self.driver.take_body() {
-                match self.transport.stream(body).await {
+                match self.transport.stream_request(body).await {
                     Ok(chunks) => self.chunks = Some(chunks),
                     Err(e) => {
                         self.driver.on_open_error(e);
