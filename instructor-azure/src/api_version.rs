@@ -169,10 +169,8 @@ impl ApiVersion {
                     self.check_response_format(&value.to_value())?
                 }
                 "tools" if !self.has(JSON_SCHEMA) => self.check_tools(&value.to_value())?,
-                "tool_choice" => {
-                    if let BodyValue::Json(choice) = value {
-                        self.check_tool_choice(choice)?
-                    }
+                "tool_choice" if !self.has(TOOL_CHOICE_REQUIRED) => {
+                    self.check_tool_choice(&value.to_value())?
                 }
                 _ => {}
             }

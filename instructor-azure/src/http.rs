@@ -1,6 +1,7 @@
 //! The async engine every client shares: capability check, URL, auth, redirects, timeouts,
 //! retries, size caps, error mapping and SSE streams.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
@@ -246,7 +247,7 @@ impl Core {
     async fn attempt(&self, p: &Prepared, stream: bool) -> Result<Response> {
         let auth = self.auth_header().await?;
         let first = &p.route.url;
-        let mut url = std::borrow::Cow::Borrowed(first);
+        let mut url = Cow::Borrowed(first);
         let mut uri = p.route.uri.clone();
         let mut method = Method::POST;
         let mut last_status = 0;
@@ -254,22 +255,25 @@ impl Core {
             let mut req = http::Request::builder()
                 .method(method.clone())
                 .uri(uri)
-                .header(USER_AGENT, USER_AGENT_VALUE)
+                // Static values: no validation and no copy per request.
+                .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
                 .header(
                     ACCEPT,
-                    if stream {
+                    HeaderValue::from_static(if stream {
                         "text/event-stream"
                     } else {
                         "application/json"
-                    },
+                    }),
                 );
             let body = if method == Method::POST {
-                req = req.header(CONTENT_TYPE, "application/json");
+                req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 Body::new(p.body.clone())
             } else {
                 Body::default()
             };
-            if let (Some((name, value)), true) = (&auth, same_origin(&url, first)) {
+            // Credentials only to the endpoint's origin (the first URL, or a redirect back to it).
+            let to_origin = matches!(url, Cow::Borrowed(_)) || same_origin(&url, first);
+            if let (Some((name, value)), true) = (&auth, to_origin) {
                 req = req.header(name, value.clone());
             }
             let req = req.body(body).map_err(|e| {
@@ -315,7 +319,7 @@ impl Core {
             }
             last_status = status.as_u16();
             uri = to_uri(&next)?;
-            url = std::borrow::Cow::Owned(next);
+            url = Cow::Owned(next);
         }
         Err(Error::Api {
             status: last_status,

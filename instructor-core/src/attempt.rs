@@ -81,7 +81,7 @@ impl<O> Attempts<O> {
                 "the request has no messages: add one with .user(\"…\")".to_owned(),
             ));
         }
-        let messages = body::messages_for(mode, &target, &request.messages);
+        let messages = body::messages_for(mode, &target, std::mem::take(&mut request.messages));
         let options = BodyOptions {
             stream,
             stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,

@@ -1,5 +1,6 @@
 //! Building the chat-completions body for a mode.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -21,8 +22,11 @@ pub(crate) struct BodyOptions {
 }
 
 /// The messages with the mode's instructions put in: kept system message extended, never replaced.
-pub(crate) fn messages_for(mode: Mode, target: &Target, messages: &[Message]) -> Vec<Message> {
-    let mut messages = messages.to_vec();
+pub(crate) fn messages_for(
+    mode: Mode,
+    target: &Target,
+    mut messages: Vec<Message>,
+) -> Vec<Message> {
     match mode {
         Mode::Json => add_to_system(&mut messages, &schema_instruction(target, false)),
         Mode::MdJson => add_to_system(&mut messages, &schema_instruction(target, true)),
@@ -53,7 +57,7 @@ pub(crate) fn messages_for(mode: Mode, target: &Target, messages: &[Message]) ->
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
-    fields: Vec<(String, Field)>,
+    fields: Vec<(Cow<'static, str>, Field)>,
     messages: Vec<Message>,
 }
 
@@ -119,14 +123,17 @@ impl RequestBody {
             return None;
         };
         Some(RequestBody {
-            fields: map.into_iter().map(|(k, v)| (k, Field::Json(v))).collect(),
+            fields: map
+                .into_iter()
+                .map(|(k, v)| (Cow::Owned(k), Field::Json(v)))
+                .collect(),
             messages: Vec::new(),
         })
     }
 
     /// The fields in the order they are sent.
     pub fn fields(&self) -> impl Iterator<Item = (&str, BodyValue<'_>)> {
-        self.fields.iter().map(|(k, f)| (k.as_str(), self.view(f)))
+        self.fields.iter().map(|(k, f)| (k.as_ref(), self.view(f)))
     }
 
     /// The field named `key`.
@@ -173,10 +180,11 @@ impl RequestBody {
     }
 
     /// Sets `key`, in place when the body has it (keeping its position), else at the end.
-    fn insert(&mut self, key: &str, field: Field) {
-        match self.fields.iter_mut().find(|(k, _)| k == key) {
+    fn insert(&mut self, key: impl Into<Cow<'static, str>>, field: Field) {
+        let key = key.into();
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => *slot = field,
-            None => self.fields.push((key.to_owned(), field)),
+            None => self.fields.push((key, field)),
         }
     }
 
@@ -221,7 +229,7 @@ pub(crate) fn build(
     body.insert("messages", Field::Messages);
     insert_sampling(&mut body, request);
     for (k, v) in &target.fields {
-        body.insert(k, v.clone());
+        body.insert(*k, v.clone());
     }
     if options.stream {
         body.insert("stream", Field::Json(json!(true)));
@@ -233,13 +241,13 @@ pub(crate) fn build(
         }
     }
     for (k, v) in &request.extra {
-        body.insert(k, Field::Json(v.clone()));
+        body.insert(k.clone(), Field::Json(v.clone()));
     }
     body
 }
 
 fn insert_sampling(body: &mut RequestBody, r: &Request) {
-    let mut put = |k: &str, v: Option<Value>| {
+    let mut put = |k: &'static str, v: Option<Value>| {
         if let Some(v) = v {
             body.insert(k, Field::Json(v));
         }
@@ -290,16 +298,16 @@ fn shared(value: &Value) -> Field {
 }
 
 /// The mode's body fields for `target`: computed once per type and mode, when the target is.
-pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(String, Field)> {
+pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(&'static str, Field)> {
     let schema = || parameters(target.schema.clone());
-    let field = |k: &str, f: Field| (k.to_owned(), f);
+    let field = |k: &'static str, f: Field| (k, f);
     match mode {
         Mode::Tools | Mode::ToolsStrict => {
             let strict = mode == Mode::ToolsStrict;
             let f = function(&target.name, target.description.clone(), schema(), strict);
             vec![
                 field("tools", shared(&Value::Array(vec![tool(f)]))),
-                field("tool_choice", Field::Json(named_tool_choice(&target.name))),
+                field("tool_choice", shared(&named_tool_choice(&target.name))),
             ]
         }
         Mode::ParallelTools => {
@@ -317,19 +325,19 @@ pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(String, Field)> {
                 .collect();
             vec![
                 field("tools", shared(&Value::Array(tools))),
-                field("tool_choice", Field::Json(json!("auto"))),
+                field("tool_choice", shared(&json!("auto"))),
             ]
         }
         Mode::Functions => {
             let f = function(&target.name, target.description.clone(), schema(), false);
             vec![
                 field("functions", shared(&Value::Array(vec![f]))),
-                field("function_call", Field::Json(json!({"name": target.name}))),
+                field("function_call", shared(&json!({"name": target.name}))),
             ]
         }
         Mode::Json => vec![field(
             "response_format",
-            Field::Json(json!({"type": "json_object"})),
+            shared(&json!({"type": "json_object"})),
         )],
         Mode::JsonSchema => {
             let json_schema = object([

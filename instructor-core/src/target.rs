@@ -26,7 +26,7 @@ pub(crate) struct Target {
     /// One tool per variant (ParallelTools only).
     pub tools: Vec<ToolSchema>,
     /// The mode's body fields (`tools` and `tool_choice`, …), the schema serialized once.
-    pub fields: Vec<(String, Field)>,
+    pub fields: Vec<(&'static str, Field)>,
 }
 
 /// Which target of a type: the type itself, a list of it, or its variants as tools.
