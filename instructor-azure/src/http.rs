@@ -407,7 +407,9 @@ impl Core {
     ) -> Result<Vec<u8>> {
         let status = resp.status().as_u16();
         let mut incoming = resp.into_body();
-        let mut body = Vec::new();
+        // Sized once from Content-Length (capped), not grown chunk by chunk.
+        let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
+        let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
         loop {
             let chunk =
                 tokio::time::timeout(self.cfg.read_timeout, wire::next_chunk(&mut incoming))

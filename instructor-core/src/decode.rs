@@ -35,7 +35,7 @@ pub(crate) fn list_plan<T: Instructor>(mode: Mode) -> Result<(Arc<Target>, Decod
 /// One `T`.
 pub(crate) fn single<T: Instructor>(mode: Mode, target: &Target, m: &ResponseMessage) -> Result<T> {
     let text = reply::json_text(mode, &target.name, m)?;
-    parse::text_as::<T>(&text, kind(mode))
+    parse::text_as::<T>(text, kind(mode))
 }
 
 /// A list of `T` under `items` (a bare list is accepted too); every item's errors are reported.
@@ -45,7 +45,7 @@ pub(crate) fn many<T: Instructor>(
     m: &ResponseMessage,
 ) -> Result<Vec<T>> {
     let text = reply::json_text(mode, &target.name, m)?;
-    let items = match parse::json_from_text(&text)? {
+    let items = match parse::json_from_text(text)? {
         Value::Array(items) => items,
         Value::Object(mut o) => match o.remove(ITEMS_KEY) {
             Some(Value::Array(items)) => items,

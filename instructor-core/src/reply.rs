@@ -60,7 +60,11 @@ pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage
 }
 
 /// The JSON text of a single-value reply in `mode`.
-pub(crate) fn json_text(mode: Mode, tool_name: &str, message: &ResponseMessage) -> Result<String> {
+pub(crate) fn json_text<'m>(
+    mode: Mode,
+    tool_name: &str,
+    message: &'m ResponseMessage,
+) -> Result<&'m str> {
     match mode {
         Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools => {
             let call = message
@@ -69,21 +73,21 @@ pub(crate) fn json_text(mode: Mode, tool_name: &str, message: &ResponseMessage) 
                 .find(|c| c.function.name == tool_name)
                 .or_else(|| message.tool_calls.first())
                 .ok_or_else(|| no_call(tool_name, message))?;
-            Ok(call.function.arguments.clone())
+            Ok(call.function.arguments.as_str())
         }
         Mode::Functions => message
             .function_call
             .as_ref()
-            .map(|f| f.arguments.clone())
+            .map(|f| f.arguments.as_str())
             .or_else(|| {
                 message
                     .tool_calls
                     .first()
-                    .map(|c| c.function.arguments.clone())
+                    .map(|c| c.function.arguments.as_str())
             })
             .ok_or_else(|| no_call(tool_name, message)),
-        Mode::Json | Mode::JsonSchema | Mode::JsonO1 => Ok(content(message)?.trim().to_owned()),
-        Mode::MdJson => Ok(json_in_markdown(content(message)?).to_owned()),
+        Mode::Json | Mode::JsonSchema | Mode::JsonO1 => Ok(content(message)?.trim()),
+        Mode::MdJson => Ok(json_in_markdown(content(message)?)),
     }
 }
 
