@@ -411,19 +411,15 @@ impl Core {
         let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
         let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
         loop {
-            let chunk =
-                tokio::time::timeout(self.cfg.read_timeout, wire::next_chunk(&mut incoming))
-                    .await
-                    .map_err(|_| Error::Timeout {
-                        phase: format!("reading the reply from {}", route.ctx.endpoint),
-                        after: self.cfg.read_timeout,
-                    })?
-                    .map_err(|e| {
-                        Error::transport(
-                            format!("reading the reply from {}", route.ctx.endpoint),
-                            e,
-                        )
-                    })?;
+            let chunk = wire::next_chunk_within(&mut incoming, self.cfg.read_timeout)
+                .await
+                .map_err(|_| Error::Timeout {
+                    phase: format!("reading the reply from {}", route.ctx.endpoint),
+                    after: self.cfg.read_timeout,
+                })?
+                .map_err(|e| {
+                    Error::transport(format!("reading the reply from {}", route.ctx.endpoint), e)
+                })?;
             let Some(chunk) = chunk else {
                 return Ok(body);
             };
@@ -643,8 +639,7 @@ impl StreamState {
                     ),
                 });
             }
-            let read =
-                tokio::time::timeout(self.read_timeout, wire::next_chunk(&mut self.body)).await;
+            let read = wire::next_chunk_within(&mut self.body, self.read_timeout).await;
             match read {
                 Err(_) => {
                     return self.fail(Error::Timeout {

@@ -93,6 +93,22 @@ pub(crate) async fn next_chunk(
     Ok(None)
 }
 
+/// The next piece of a reply body, waiting at most `limit` for it. A piece already received is
+/// taken without arming a timer: small replies arrive whole with their head.
+pub(crate) async fn next_chunk_within(
+    body: &mut Incoming,
+    limit: Duration,
+) -> std::result::Result<
+    std::result::Result<Option<Bytes>, hyper::Error>,
+    tokio::time::error::Elapsed,
+> {
+    // Dropping the pending read is harmless: a body frame is consumed only when it is returned.
+    if let Some(ready) = futures::FutureExt::now_or_never(next_chunk(body)) {
+        return Ok(ready);
+    }
+    tokio::time::timeout(limit, next_chunk(body)).await
+}
+
 /// True when `e` is a timeout while connecting.
 pub(crate) fn is_connect_timeout(e: &WireError) -> bool {
     let mut source: Option<&(dyn StdError + 'static)> = e.source();

@@ -57,7 +57,7 @@ impl<O> Attempts<O> {
         check_request(&request, supports)?;
         let model = request
             .model
-            .clone()
+            .take()
             .or_else(|| settings.default_model.clone())
             .or_else(|| transport_model.map(str::to_owned))
             .ok_or_else(|| {
@@ -86,7 +86,7 @@ impl<O> Attempts<O> {
             stream,
             stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
         };
-        let body = body::build(&target, &request, &model, messages, options);
+        let body = body::build(&target, &request, model, messages, options);
         Ok(Self {
             settings: settings.clone(),
             target,

@@ -217,7 +217,7 @@ impl Serialize for RequestBody {
 pub(crate) fn build(
     target: &Target,
     request: &Request,
-    model: &str,
+    model: String,
     messages: Vec<Message>,
     options: BodyOptions,
 ) -> RequestBody {
@@ -225,7 +225,7 @@ pub(crate) fn build(
         fields: Vec::with_capacity(8 + request.extra.len()),
         messages,
     };
-    body.insert("model", Field::Json(json!(model)));
+    body.insert("model", Field::Json(Value::String(model)));
     body.insert("messages", Field::Messages);
     insert_sampling(&mut body, request);
     for (k, v) in &target.fields {
