@@ -52,6 +52,8 @@ pub(crate) struct Core {
     key_header: Option<(HeaderName, HeaderValue)>,
     /// Where requests without their own `model` go, resolved once.
     default_route: Option<Arc<Route>>,
+    /// User-Agent, Accept and Content-Type, built once.
+    headers: FixedHeaders,
 }
 
 impl std::fmt::Debug for Core {
@@ -129,6 +131,12 @@ impl Core {
             target,
             key_header,
             default_route: None,
+            headers: FixedHeaders {
+                post: fixed_headers(false, true),
+                post_stream: fixed_headers(true, true),
+                get: fixed_headers(false, false),
+                get_stream: fixed_headers(true, false),
+            },
         };
         core.default_route = core.default_model().map(|m| core.route(m)).transpose()?;
         Ok(core)
@@ -229,6 +237,16 @@ impl Core {
         })
     }
 
+    fn fixed_headers(&self, stream: bool, post: bool) -> &HeaderMap {
+        let h = &self.headers;
+        match (post, stream) {
+            (true, false) => &h.post,
+            (true, true) => &h.post_stream,
+            (false, false) => &h.get,
+            (false, true) => &h.get_stream,
+        }
+    }
+
     /// The credential header for this request: the fixed key's, or a fresh Entra ID token's.
     async fn auth_header(&self) -> Result<Option<(HeaderName, HeaderValue)>> {
         match &self.auth {
@@ -252,36 +270,22 @@ impl Core {
         let mut method = Method::POST;
         let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
-            let mut req = http::Request::builder()
-                .method(method.clone())
-                .uri(uri)
-                // Static values: no validation and no copy per request.
-                .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
-                .header(
-                    ACCEPT,
-                    HeaderValue::from_static(if stream {
-                        "text/event-stream"
-                    } else {
-                        "application/json"
-                    }),
-                );
-            let body = if method == Method::POST {
-                req = req.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            let post = method == Method::POST;
+            let body = if post {
                 Body::new(p.body.clone())
             } else {
                 Body::default()
             };
+            let mut req = http::Request::new(body);
+            *req.method_mut() = method.clone();
+            *req.uri_mut() = uri;
+            // The fixed headers, built once per client: a copy, no parsing or hashing per request.
+            *req.headers_mut() = self.fixed_headers(stream, post).clone();
             // Credentials only to the endpoint's origin (the first URL, or a redirect back to it).
             let to_origin = matches!(url, Cow::Borrowed(_)) || same_origin(&url, first);
             if let (Some((name, value)), true) = (&auth, to_origin) {
-                req = req.header(name, value.clone());
+                req.headers_mut().insert(name.clone(), value.clone());
             }
-            let req = req.body(body).map_err(|e| {
-                Error::Configuration(format!(
-                    "could not build the request to {}: {e}",
-                    origin(&url)
-                ))
-            })?;
             let resp = match tokio::time::timeout(self.cfg.read_timeout, self.http.send(req)).await
             {
                 Err(_) => {
@@ -576,6 +580,30 @@ impl serde::Serialize for BodyView<'_> {
 fn serialize(body: &BodyView<'_>) -> Result<Vec<u8>> {
     serde_json::to_vec(body)
         .map_err(|e| Error::Configuration(format!("the request body could not be serialized: {e}")))
+}
+
+/// [`fixed_headers`] for each kind of request.
+struct FixedHeaders {
+    post: HeaderMap,
+    post_stream: HeaderMap,
+    get: HeaderMap,
+    get_stream: HeaderMap,
+}
+
+/// The headers every request carries: who we are, what we accept and, for a POST, what we send.
+fn fixed_headers(stream: bool, post: bool) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(4);
+    headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+    let accept = if stream {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    headers.insert(ACCEPT, HeaderValue::from_static(accept));
+    if post {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    headers
 }
 
 const USER_AGENT_VALUE: &str = concat!("instructor-rs/", env!("CARGO_PKG_VERSION"));
