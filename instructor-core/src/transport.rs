@@ -1,8 +1,14 @@
 //! The seam between the engine and the wire.
 //!
-//! The engine builds a chat-completions body as JSON and hands it to a transport; the transport
-//! sends it (HTTP in `instructor-azure`, scripted replies in tests) and hands back the reply's JSON,
-//! or, for streams, the JSON of each server-sent event up to `data: [DONE]`.
+//! The engine builds a chat-completions body (a [`RequestBody`]) and hands it to a transport; the
+//! transport sends it (HTTP in `instructor-azure`, scripted replies in tests) and hands back the
+//! reply's JSON, or, for streams, the JSON of each server-sent event up to `data: [DONE]`.
+//!
+//! A transport implements [`send`](Transport::send) and [`stream`](Transport::stream), which take
+//! the body as a `serde_json::Value`; the engine calls [`send_request`](Transport::send_request)
+//! and [`stream_request`](Transport::stream_request), whose defaults convert to a `Value` for
+//! them. A transport that writes bytes overrides those two and serializes the [`RequestBody`]
+//! directly, which builds no JSON tree.
 
 use std::future::Future;
 use std::pin::Pin;
