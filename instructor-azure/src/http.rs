@@ -138,25 +138,43 @@ impl Core {
                 get_stream: fixed_headers(true, false),
             },
         };
-        core.default_route = core.default_model().map(|m| core.route(m)).transpose()?;
+        core.default_route = match &core.target {
+            // Azure needs a deployment in the URL; without a default each request names one.
+            Target::Azure { deployment, .. } => deployment
+                .as_deref()
+                .map(|d| core.route(Some(d)))
+                .transpose()?,
+            // Elsewhere the URL is the same for every model, and no model lets the server pick.
+            Target::OpenAi { model, .. } => Some(core.route(model.as_deref())?),
+        };
         Ok(core)
     }
 
     /// The route for `name` (a deployment on Azure, a model elsewhere).
-    fn route(&self, name: &str) -> Result<Arc<Route>> {
+    fn route(&self, name: Option<&str>) -> Result<Arc<Route>> {
+        let deployment = name.map(str::to_owned);
         match &self.target {
-            Target::Azure { root, version, .. } => Route::new(
-                azure_chat_url(root, version, name)?,
-                ErrorContext {
-                    deployment: Some(name.to_owned()),
-                    endpoint: origin(root),
-                    azure: true,
-                },
-            ),
+            Target::Azure { root, version, .. } => {
+                let Some(name) = name else {
+                    return Err(Error::Configuration(
+                        "no deployment: name it in the request, with .deployment(), or in \
+                         AZURE_OPENAI_DEPLOYMENT"
+                            .into(),
+                    ));
+                };
+                Route::new(
+                    azure_chat_url(root, version, name)?,
+                    ErrorContext {
+                        deployment,
+                        endpoint: origin(root),
+                        azure: true,
+                    },
+                )
+            }
             Target::OpenAi { base, .. } => Route::new(
                 openai_chat_url(base)?,
                 ErrorContext {
-                    deployment: Some(name.to_owned()),
+                    deployment,
                     endpoint: format!("{}{}", origin(base), base.path()),
                     azure: false,
                 },
@@ -171,23 +189,7 @@ impl Core {
             (Some(route), Some(n)) if route.ctx.deployment.as_deref() == Some(n) => {
                 Ok(route.clone())
             }
-            (_, Some(n)) => self.route(n),
-            (None, None) => match &self.target {
-                Target::Azure { .. } => Err(Error::Configuration(
-                    "no deployment: name it in the request, with .deployment(), or in \
-                     AZURE_OPENAI_DEPLOYMENT"
-                        .into(),
-                )),
-                // No model at all: the server picks (llama.cpp, a proxy with one model).
-                Target::OpenAi { base, .. } => Route::new(
-                    openai_chat_url(base)?,
-                    ErrorContext {
-                        deployment: None,
-                        endpoint: format!("{}{}", origin(base), base.path()),
-                        azure: false,
-                    },
-                ),
-            },
+            _ => self.route(named),
         }
     }
 
