@@ -192,8 +192,9 @@ impl ApiVersion {
         Err(self.unsupported(format!("`response_format: {kind}`"), since))
     }
 
+    /// For a version without `tool_choice: "required"` (the caller checks that).
     fn check_tool_choice(&self, choice: &Value) -> Result<()> {
-        if choice.as_str() == Some("required") && !self.has(TOOL_CHOICE_REQUIRED) {
+        if choice.as_str() == Some("required") {
             return Err(self.unsupported(
                 "`tool_choice: \"required\"`".to_string(),
                 TOOL_CHOICE_REQUIRED,
@@ -202,10 +203,8 @@ impl ApiVersion {
         Ok(())
     }
 
+    /// For a version without structured outputs (the caller checks that).
     fn check_tools(&self, tools: &Value) -> Result<()> {
-        if self.has(JSON_SCHEMA) {
-            return Ok(());
-        }
         let strict = tools.as_array().is_some_and(|tools| {
             tools
                 .iter()

@@ -300,14 +300,13 @@ fn shared(value: &Value) -> Field {
 /// The mode's body fields for `target`: computed once per type and mode, when the target is.
 pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(&'static str, Field)> {
     let schema = || parameters(target.schema.clone());
-    let field = |k: &'static str, f: Field| (k, f);
     match mode {
         Mode::Tools | Mode::ToolsStrict => {
             let strict = mode == Mode::ToolsStrict;
             let f = function(&target.name, target.description.clone(), schema(), strict);
             vec![
-                field("tools", shared(&Value::Array(vec![tool(f)]))),
-                field("tool_choice", shared(&named_tool_choice(&target.name))),
+                ("tools", shared(&Value::Array(vec![tool(f)]))),
+                ("tool_choice", shared(&named_tool_choice(&target.name))),
             ]
         }
         Mode::ParallelTools => {
@@ -324,21 +323,18 @@ pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(&'static str, Fie
                 })
                 .collect();
             vec![
-                field("tools", shared(&Value::Array(tools))),
-                field("tool_choice", shared(&json!("auto"))),
+                ("tools", shared(&Value::Array(tools))),
+                ("tool_choice", shared(&json!("auto"))),
             ]
         }
         Mode::Functions => {
             let f = function(&target.name, target.description.clone(), schema(), false);
             vec![
-                field("functions", shared(&Value::Array(vec![f]))),
-                field("function_call", shared(&json!({"name": target.name}))),
+                ("functions", shared(&Value::Array(vec![f]))),
+                ("function_call", shared(&json!({"name": target.name}))),
             ]
         }
-        Mode::Json => vec![field(
-            "response_format",
-            shared(&json!({"type": "json_object"})),
-        )],
+        Mode::Json => vec![("response_format", shared(&json!({"type": "json_object"})))],
         Mode::JsonSchema => {
             let json_schema = object([
                 ("name", Value::String(target.name.clone())),
@@ -350,7 +346,7 @@ pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(&'static str, Fie
                 ("type", Value::from("json_schema")),
                 ("json_schema", json_schema),
             ]);
-            vec![field("response_format", shared(&format))]
+            vec![("response_format", shared(&format))]
         }
         Mode::MdJson | Mode::JsonO1 => Vec::new(),
     }

@@ -2,6 +2,7 @@
 
 use std::any::TypeId;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use serde_json::{json, Value};
@@ -37,14 +38,22 @@ enum Kind {
     Parallel,
 }
 
+/// The value of a build that cannot fail.
+fn infallible<T>(built: Result<T, Infallible>) -> T {
+    match built {
+        Ok(value) => value,
+        Err(never) => match never {},
+    }
+}
+
 type Cache = RwLock<HashMap<(TypeId, Kind, Mode), Arc<Target>>>;
 
 /// Targets depend only on the type and the mode, so each is built once: every extraction of a
 /// type shares its schema and its serialized body fields.
-fn cached(
+fn cached<E>(
     key: (TypeId, Kind, Mode),
-    build: impl FnOnce() -> Result<Target, Error>,
-) -> Result<Arc<Target>, Error> {
+    build: impl FnOnce() -> Result<Target, E>,
+) -> Result<Arc<Target>, E> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     if let Some(target) = cache.read().ok().and_then(|m| m.get(&key).cloned()) {
@@ -63,35 +72,17 @@ impl Target {
     /// One value of `T`.
     pub fn single<T: Instructor>(mode: Mode) -> Arc<Self> {
         let key = (TypeId::of::<T>(), Kind::Single, mode);
-        let built = cached(key, || {
+        infallible(cached(key, || {
             let name = tool_name(&T::schema_name());
             let description = T::description().unwrap_or_else(|| default_description(&name));
-            Ok(Self {
-                schema: schema_for::<T>(mode),
-                name,
-                description,
-                tools: Vec::new(),
-                fields: Vec::new(),
-            })
-        });
-        // Building a single target cannot fail.
-        built.unwrap_or_else(|_| Arc::new(Self::empty()))
-    }
-
-    fn empty() -> Self {
-        Self {
-            name: String::new(),
-            description: String::new(),
-            schema: Value::Null,
-            tools: Vec::new(),
-            fields: Vec::new(),
-        }
+            Ok(Self::new(name, description, schema_for::<T>(mode)))
+        }))
     }
 
     /// A list of `T` under `items`, for iterable extraction.
     pub fn iterable<T: Instructor>(mode: Mode) -> Arc<Self> {
         let key = (TypeId::of::<T>(), Kind::Iterable, mode);
-        let built = cached(key, || {
+        infallible(cached(key, || {
             let item = tool_name(&T::schema_name());
             let name = tool_name(&format!("{item}List"));
             let description = format!(
@@ -100,16 +91,20 @@ impl Target {
                     .map(|d| format!(" Each {item}: {d}"))
                     .unwrap_or_default()
             );
-            Ok(Self {
-                schema: wrap_in_list(schema_for::<T>(mode), mode.is_strict()),
-                name,
-                description,
-                tools: Vec::new(),
-                fields: Vec::new(),
-            })
-        });
-        // Building an iterable target cannot fail.
-        built.unwrap_or_else(|_| Arc::new(Self::empty()))
+            let schema = wrap_in_list(schema_for::<T>(mode), mode.is_strict());
+            Ok(Self::new(name, description, schema))
+        }))
+    }
+
+    /// A target without variant tools; its body fields are added when it is cached.
+    fn new(name: String, description: String, schema: Value) -> Self {
+        Self {
+            name,
+            description,
+            schema,
+            tools: Vec::new(),
+            fields: Vec::new(),
+        }
     }
 
     /// One tool per variant of `T`, for `Mode::ParallelTools`.
