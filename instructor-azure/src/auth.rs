@@ -207,15 +207,22 @@ impl ClientSecretCredential {
                 Error::transport(format!("could not reach the identity endpoint {url}"), e)
             })?;
         let status = resp.status().as_u16();
-        let bytes = tokio::time::timeout(TOKEN_TIMEOUT, read_capped(resp, MAX_TOKEN_RESPONSE))
-            .await
-            .map_err(|_| Error::Timeout {
-                phase: format!("reading the identity endpoint's answer ({url})"),
-                after: TOKEN_TIMEOUT,
-            })?
-            .map_err(|e| {
-                Error::transport(format!("reading the identity endpoint's answer ({url})"), e)
-            })?;
+        let reading = format!("reading the identity endpoint's answer ({url})");
+        // One bound for the whole answer, as for the request; a longer answer is cut (and then
+        // fails to parse).
+        let read = wire::read_capped(resp, MAX_TOKEN_RESPONSE, true, TOKEN_TIMEOUT);
+        let bytes = match tokio::time::timeout(TOKEN_TIMEOUT, read).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(wire::ReadError::Broken(e))) => return Err(Error::transport(reading, e)),
+            // Cut at the cap, never refused: `truncate` is set.
+            Ok(Err(wire::ReadError::TooLarge)) => Vec::new(),
+            Ok(Err(wire::ReadError::TimedOut)) | Err(_) => {
+                return Err(Error::Timeout {
+                    phase: reading,
+                    after: TOKEN_TIMEOUT,
+                })
+            }
+        };
         let json: Value = serde_json::from_slice(&bytes).map_err(|_| Error::Authentication {
             status,
             message: format!(
@@ -262,19 +269,6 @@ const MAX_TOKEN_RESPONSE: usize = 1024 * 1024;
 
 /// How long a token request may take, connecting included.
 const TOKEN_TIMEOUT: Duration = Duration::from_secs(60);
-
-async fn read_capped(resp: wire::Response, cap: usize) -> Result<Vec<u8>, hyper::Error> {
-    let mut incoming = resp.into_body();
-    let mut body = Vec::new();
-    while let Some(chunk) = wire::next_chunk(&mut incoming).await? {
-        let room = cap.saturating_sub(body.len());
-        body.extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
-        if body.len() >= cap {
-            break;
-        }
-    }
-    Ok(body)
-}
 
 impl TokenCredential for ClientSecretCredential {
     fn get_token<'a>(&'a self, scopes: &'a [&'a str]) -> BoxFuture<'a, Result<AccessToken>> {

@@ -412,42 +412,27 @@ impl Core {
         truncate: bool,
     ) -> Result<Vec<u8>> {
         let status = resp.status().as_u16();
-        let mut incoming = resp.into_body();
-        // Sized once from Content-Length (capped), not grown chunk by chunk.
-        let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
-        let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
-        loop {
-            let chunk = wire::next_chunk_within(&mut incoming, self.cfg.read_timeout)
-                .await
-                .map_err(|_| Error::Timeout {
-                    phase: format!("reading the reply from {}", route.ctx.endpoint),
+        let host = &route.ctx.endpoint;
+        wire::read_capped(resp, cap, truncate, self.cfg.read_timeout)
+            .await
+            .map_err(|e| match e {
+                wire::ReadError::TimedOut => Error::Timeout {
+                    phase: format!("reading the reply from {host}"),
                     after: self.cfg.read_timeout,
-                })?
-                .map_err(|e| {
-                    Error::transport(format!("reading the reply from {}", route.ctx.endpoint), e)
-                })?;
-            let Some(chunk) = chunk else {
-                return Ok(body);
-            };
-            if body.len() + chunk.len() > cap {
-                if truncate {
-                    let room = cap.saturating_sub(body.len());
-                    body.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
-                    return Ok(body);
+                },
+                wire::ReadError::Broken(e) => {
+                    Error::transport(format!("reading the reply from {host}"), e)
                 }
-                return Err(Error::Api {
+                wire::ReadError::TooLarge => Error::Api {
                     status,
                     code: None,
                     message: format!(
-                        "the reply from {} is larger than the {cap}-byte cap; raise \
-                         max_response_bytes if that is expected",
-                        route.ctx.endpoint
+                        "the reply from {host} is larger than the {cap}-byte cap; raise \
+                         max_response_bytes if that is expected"
                     ),
                     request_id: None,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
+                },
+            })
     }
 
     /// Sends a non-streaming request and returns the reply's JSON text.

@@ -109,6 +109,49 @@ pub(crate) async fn next_chunk_within(
     tokio::time::timeout(limit, next_chunk(body)).await
 }
 
+/// Why a reply body could not be read whole.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// No bytes came for the read timeout.
+    TimedOut,
+    /// The connection failed mid-body.
+    Broken(hyper::Error),
+    /// The body is longer than the cap (and was not to be cut).
+    TooLarge,
+}
+
+/// Reads a reply body, waiting at most `limit` for each piece, up to `cap` bytes: a longer body
+/// is cut at `cap` when `truncate`, else refused with [`ReadError::TooLarge`].
+pub(crate) async fn read_capped(
+    resp: Response,
+    cap: usize,
+    truncate: bool,
+    limit: Duration,
+) -> std::result::Result<Vec<u8>, ReadError> {
+    let mut incoming = resp.into_body();
+    // Sized once from Content-Length (capped), not grown chunk by chunk.
+    let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
+    loop {
+        let chunk = next_chunk_within(&mut incoming, limit)
+            .await
+            .map_err(|_| ReadError::TimedOut)?
+            .map_err(ReadError::Broken)?;
+        let Some(chunk) = chunk else {
+            return Ok(body);
+        };
+        if body.len() + chunk.len() > cap {
+            if !truncate {
+                return Err(ReadError::TooLarge);
+            }
+            let room = cap.saturating_sub(body.len());
+            body.extend_from_slice(chunk.get(..room).unwrap_or(&chunk));
+            return Ok(body);
+        }
+        body.extend_from_slice(&chunk);
+    }
+}
+
 /// True when `e` is a timeout while connecting.
 pub(crate) fn is_connect_timeout(e: &WireError) -> bool {
     let mut source: Option<&(dyn StdError + 'static)> = e.source();
