@@ -29,6 +29,7 @@ mod target;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod transport;
+mod type_cache;
 pub mod validation;
 
 pub use async_client::AsyncClient;

@@ -4,13 +4,13 @@
 //! with its JSON path, instead of serde's first error only.
 
 use std::any::TypeId;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::instructor::Instructor;
+use crate::type_cache::TypeCache;
 use crate::validation::{join_path, ValidationErrors};
 
 /// Which of a type's schemas a validator was built from.
@@ -22,25 +22,20 @@ pub(crate) enum SchemaKind {
     Strict,
 }
 
-type Cache = Mutex<HashMap<(TypeId, SchemaKind), Arc<jsonschema::Validator>>>;
-
 /// The compiled validator of `T`'s schema, built once per type and kind.
 fn validator<T: Instructor>(kind: SchemaKind) -> Option<Arc<jsonschema::Validator>> {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let key = (TypeId::of::<T>(), kind);
-    if let Some(v) = cache.lock().ok()?.get(&key) {
-        return Some(v.clone());
-    }
-    let schema = match kind {
-        SchemaKind::Plain => T::json_schema(),
-        SchemaKind::Strict => T::json_schema_strict(),
-    };
-    // A schema the validator cannot compile is skipped rather than failing every reply:
-    // serde and validate() still check the value.
-    let compiled = Arc::new(jsonschema::validator_for(&schema).ok()?);
-    cache.lock().ok()?.insert(key, compiled.clone());
-    Some(compiled)
+    static CACHE: TypeCache<(TypeId, SchemaKind), Arc<jsonschema::Validator>> = TypeCache::new();
+    CACHE
+        .get_or_try_insert((TypeId::of::<T>(), kind), || {
+            let schema = match kind {
+                SchemaKind::Plain => T::json_schema(),
+                SchemaKind::Strict => T::json_schema_strict(),
+            };
+            // A schema the validator cannot compile is skipped rather than failing every reply:
+            // serde and validate() still check the value.
+            jsonschema::validator_for(&schema).map(Arc::new)
+        })
+        .ok()
 }
 
 /// Parses JSON text, reporting where it breaks.

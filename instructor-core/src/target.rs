@@ -1,15 +1,14 @@
 //! What the model is asked to produce: a name, a description and a schema, derived from a type.
 
 use std::any::TypeId;
-use std::collections::HashMap;
-use std::convert::Infallible;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::body::{self, Field};
 use crate::instructor::{Instructor, ToolSchema};
 use crate::mode::Mode;
+use crate::type_cache::TypeCache;
 use crate::Error;
 
 /// The key of the list in the wrapper object used by iterable extraction.
@@ -38,51 +37,25 @@ enum Kind {
     Parallel,
 }
 
-/// The value of a build that cannot fail.
-fn infallible<T>(built: Result<T, Infallible>) -> T {
-    match built {
-        Ok(value) => value,
-        Err(never) => match never {},
-    }
-}
-
-type Cache = RwLock<HashMap<(TypeId, Kind, Mode), Arc<Target>>>;
-
 /// Targets depend only on the type and the mode, so each is built once: every extraction of a
 /// type shares its schema and its serialized body fields.
-fn cached<E>(
-    key: (TypeId, Kind, Mode),
-    build: impl FnOnce() -> Result<Target, E>,
-) -> Result<Arc<Target>, E> {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(target) = cache.read().ok().and_then(|m| m.get(&key).cloned()) {
-        return Ok(target);
-    }
-    let mut target = build()?;
-    target.fields = body::mode_fields(key.2, &target);
-    let target = Arc::new(target);
-    if let Ok(mut map) = cache.write() {
-        return Ok(map.entry(key).or_insert(target).clone());
-    }
-    Ok(target)
-}
+static CACHE: TypeCache<(TypeId, Kind, Mode), Arc<Target>> = TypeCache::new();
 
 impl Target {
     /// One value of `T`.
     pub fn single<T: Instructor>(mode: Mode) -> Arc<Self> {
         let key = (TypeId::of::<T>(), Kind::Single, mode);
-        infallible(cached(key, || {
+        CACHE.get_or_insert(key, || {
             let name = tool_name(&T::schema_name());
             let description = T::description().unwrap_or_else(|| default_description(&name));
-            Ok(Self::new(name, description, schema_for::<T>(mode)))
-        }))
+            Self::new(name, description, schema_for::<T>(mode)).with_fields(mode)
+        })
     }
 
     /// A list of `T` under `items`, for iterable extraction.
     pub fn iterable<T: Instructor>(mode: Mode) -> Arc<Self> {
         let key = (TypeId::of::<T>(), Kind::Iterable, mode);
-        infallible(cached(key, || {
+        CACHE.get_or_insert(key, || {
             let item = tool_name(&T::schema_name());
             let name = tool_name(&format!("{item}List"));
             let description = format!(
@@ -92,11 +65,11 @@ impl Target {
                     .unwrap_or_default()
             );
             let schema = wrap_in_list(schema_for::<T>(mode), mode.is_strict());
-            Ok(Self::new(name, description, schema))
-        }))
+            Self::new(name, description, schema).with_fields(mode)
+        })
     }
 
-    /// A target without variant tools; its body fields are added when it is cached.
+    /// A target without variant tools; [`with_fields`](Self::with_fields) adds its body fields.
     fn new(name: String, description: String, schema: Value) -> Self {
         Self {
             name,
@@ -107,10 +80,18 @@ impl Target {
         }
     }
 
+    /// The target with the mode's body fields serialized, ready to share.
+    fn with_fields(mut self, mode: Mode) -> Arc<Self> {
+        self.fields = body::mode_fields(mode, &self);
+        Arc::new(self)
+    }
+
     /// One tool per variant of `T`, for `Mode::ParallelTools`.
     pub fn parallel<T: Instructor>() -> Result<Arc<Self>, Error> {
-        let key = (TypeId::of::<T>(), Kind::Parallel, Mode::ParallelTools);
-        cached(key, Self::build_parallel::<T>)
+        let mode = Mode::ParallelTools;
+        CACHE.get_or_try_insert((TypeId::of::<T>(), Kind::Parallel, mode), || {
+            Ok(Self::build_parallel::<T>()?.with_fields(mode))
+        })
     }
 
     fn build_parallel<T: Instructor>() -> Result<Self, Error> {

@@ -2,12 +2,12 @@
 //! schemas.
 
 use std::any::TypeId;
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
 use super::{strictify, JsonSchema};
+use crate::type_cache::TypeCache;
 
 /// Builds one root schema: nested derived types are defined once in `$defs` and referenced with
 /// `$ref`, so recursive types work. A type that refers back to the root type finds the root in
@@ -79,30 +79,14 @@ impl SchemaGenerator {
     }
 }
 
-type Cache = Mutex<HashMap<(TypeId, bool), Value>>;
-
-fn cache() -> &'static Cache {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 /// The root JSON Schema of `T` (strict or not), computed once per type and cached.
 pub fn root_schema<T: JsonSchema + ?Sized + 'static>(strict: bool) -> Value {
-    let key = (TypeId::of::<T>(), strict);
-    if let Ok(map) = cache().lock() {
-        if let Some(v) = map.get(&key) {
-            return v.clone();
+    static CACHE: TypeCache<(TypeId, bool), Value> = TypeCache::new();
+    CACHE.get_or_insert((TypeId::of::<T>(), strict), || {
+        if strict {
+            strictify(&root_schema::<T>(false))
+        } else {
+            SchemaGenerator::new().into_root_schema_for::<T>()
         }
-    }
-    // Computed outside the lock: building a schema never needs the cache, but this keeps the lock
-    // short and free of re-entrancy.
-    let value = if strict {
-        strictify(&root_schema::<T>(false))
-    } else {
-        SchemaGenerator::new().into_root_schema_for::<T>()
-    };
-    if let Ok(mut map) = cache().lock() {
-        map.entry(key).or_insert_with(|| value.clone());
-    }
-    value
+    })
 }
