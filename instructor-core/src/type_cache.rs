@@ -50,7 +50,10 @@ mod tests {
     #[test]
     fn a_value_is_built_once_and_a_failure_is_not_kept() {
         static CACHE: TypeCache<u8, u32> = TypeCache::new();
-        assert_eq!(CACHE.get_or_try_insert(1, || Err::<u32, &str>("no")), Err("no"));
+        assert_eq!(
+            CACHE.get_or_try_insert(1, || Err::<u32, &str>("no")),
+            Err("no")
+        );
         assert_eq!(CACHE.get_or_insert(1, || 7), 7);
         assert_eq!(CACHE.get_or_insert(1, || unreachable!("built twice")), 7);
         assert_eq!(CACHE.get_or_try_insert(1, || Err::<u32, &str>("no")), Ok(7));

@@ -239,6 +239,19 @@ fn misplaced(meta: &ParseNestedMeta, key: &str, here: &str, keys: &str) -> syn::
     meta.error(hint)
 }
 
+/// Calls `each` with every key of every `#[instructor(...)]` attribute, reporting its errors.
+fn for_each_key(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    mut each: impl FnMut(&ParseNestedMeta, &str) -> syn::Result<()>,
+) {
+    for attr in instructor_attrs(attrs) {
+        if let Err(e) = attr.parse_nested_meta(|meta| each(&meta, &key(&meta))) {
+            cx.syn_error(e);
+        }
+    }
+}
+
 /// Sets an attribute once, reporting a duplicate.
 fn once<T>(cx: &Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta, key: &str) {
     if slot.is_some() {
@@ -252,34 +265,28 @@ impl Container {
     /// Parses the container's `#[instructor(...)]` attributes.
     pub fn from_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut out = Container::default();
-        for attr in instructor_attrs(attrs) {
-            let r = attr.parse_nested_meta(|meta| {
-                let k = key(&meta);
-                match k.as_str() {
-                    "description" => {
-                        let v = parse_lit_str(&meta)?.value();
-                        once(cx, &mut out.description, v, &meta, &k);
-                    }
-                    "validate_with" => {
-                        let v = parse_path(&meta)?;
-                        once(cx, &mut out.validate_with, v, &meta, &k);
-                    }
-                    "examples" => {
-                        let v = parse_examples(&meta)?;
-                        once(cx, &mut out.examples, v, &meta, &k);
-                    }
-                    "crate" => {
-                        let v = parse_lit_str(&meta)?.parse::<syn::Path>()?;
-                        once(cx, &mut out.krate, v, &meta, &k);
-                    }
-                    _ => return Err(misplaced(&meta, &k, "the type", CONTAINER_KEYS)),
+        for_each_key(cx, attrs, |meta, k| {
+            match k {
+                "description" => {
+                    let v = parse_lit_str(meta)?.value();
+                    once(cx, &mut out.description, v, meta, k);
                 }
-                Ok(())
-            });
-            if let Err(e) = r {
-                cx.syn_error(e);
+                "validate_with" => {
+                    let v = parse_path(meta)?;
+                    once(cx, &mut out.validate_with, v, meta, k);
+                }
+                "examples" => {
+                    let v = parse_examples(meta)?;
+                    once(cx, &mut out.examples, v, meta, k);
+                }
+                "crate" => {
+                    let v = parse_lit_str(meta)?.parse::<syn::Path>()?;
+                    once(cx, &mut out.krate, v, meta, k);
+                }
+                _ => return Err(misplaced(meta, k, "the type", CONTAINER_KEYS)),
             }
-        }
+            Ok(())
+        });
         out
     }
 }
@@ -288,29 +295,23 @@ impl Variant {
     /// Parses a variant's `#[instructor(...)]` attributes.
     pub fn from_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut out = Variant::default();
-        for attr in instructor_attrs(attrs) {
-            let r = attr.parse_nested_meta(|meta| {
-                let k = key(&meta);
-                match k.as_str() {
-                    "description" => {
-                        let v = parse_lit_str(&meta)?.value();
-                        once(cx, &mut out.description, v, &meta, &k);
-                    }
-                    _ => {
-                        return Err(misplaced(
-                            &meta,
-                            &k,
-                            "a variant (put constraints on the variant's fields)",
-                            VARIANT_KEYS,
-                        ))
-                    }
+        for_each_key(cx, attrs, |meta, k| {
+            match k {
+                "description" => {
+                    let v = parse_lit_str(meta)?.value();
+                    once(cx, &mut out.description, v, meta, k);
                 }
-                Ok(())
-            });
-            if let Err(e) = r {
-                cx.syn_error(e);
+                _ => {
+                    return Err(misplaced(
+                        meta,
+                        k,
+                        "a variant (put constraints on the variant's fields)",
+                        VARIANT_KEYS,
+                    ))
+                }
             }
-        }
+            Ok(())
+        });
         out
     }
 }
@@ -319,65 +320,59 @@ impl Field {
     /// Parses a field's `#[instructor(...)]` attributes.
     pub fn from_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut out = Field::default();
-        for attr in instructor_attrs(attrs) {
-            let r = attr.parse_nested_meta(|meta| {
-                let k = key(&meta);
-                match k.as_str() {
-                    "description" => {
-                        let v = parse_lit_str(&meta)?.value();
-                        once(cx, &mut out.description, v, &meta, &k);
-                    }
-                    "validate" => {
-                        let v = parse_path(&meta)?;
-                        once(cx, &mut out.validate, v, &meta, &k);
-                    }
-                    "min" => {
-                        let v = parse_number(&meta)?;
-                        once(cx, &mut out.min, v, &meta, &k);
-                    }
-                    "max" => {
-                        let v = parse_number(&meta)?;
-                        once(cx, &mut out.max, v, &meta, &k);
-                    }
-                    "min_len" => {
-                        let v = parse_usize(&meta)?;
-                        once(cx, &mut out.min_len, v, &meta, &k);
-                    }
-                    "max_len" => {
-                        let v = parse_usize(&meta)?;
-                        once(cx, &mut out.max_len, v, &meta, &k);
-                    }
-                    "pattern" => {
-                        let lit = parse_lit_str(&meta)?;
-                        let v = lit.value();
-                        if let Err(e) = regex_syntax::Parser::new().parse(&v) {
-                            return Err(syn::Error::new(
-                                lit.span(),
-                                format!("invalid regular expression in `pattern`: {e}"),
-                            ));
-                        }
-                        let sp = Spanned {
-                            value: v,
-                            span: meta.path.span(),
-                        };
-                        once(cx, &mut out.pattern, sp, &meta, &k);
-                    }
-                    "examples" => {
-                        let v = parse_examples(&meta)?;
-                        once(cx, &mut out.examples, v, &meta, &k);
-                    }
-                    "schema_with" => {
-                        let v = parse_path(&meta)?;
-                        once(cx, &mut out.schema_with, v, &meta, &k);
-                    }
-                    _ => return Err(misplaced(&meta, &k, "a field", FIELD_KEYS)),
+        for_each_key(cx, attrs, |meta, k| {
+            match k {
+                "description" => {
+                    let v = parse_lit_str(meta)?.value();
+                    once(cx, &mut out.description, v, meta, k);
                 }
-                Ok(())
-            });
-            if let Err(e) = r {
-                cx.syn_error(e);
+                "validate" => {
+                    let v = parse_path(meta)?;
+                    once(cx, &mut out.validate, v, meta, k);
+                }
+                "min" => {
+                    let v = parse_number(meta)?;
+                    once(cx, &mut out.min, v, meta, k);
+                }
+                "max" => {
+                    let v = parse_number(meta)?;
+                    once(cx, &mut out.max, v, meta, k);
+                }
+                "min_len" => {
+                    let v = parse_usize(meta)?;
+                    once(cx, &mut out.min_len, v, meta, k);
+                }
+                "max_len" => {
+                    let v = parse_usize(meta)?;
+                    once(cx, &mut out.max_len, v, meta, k);
+                }
+                "pattern" => {
+                    let lit = parse_lit_str(meta)?;
+                    let v = lit.value();
+                    if let Err(e) = regex_syntax::Parser::new().parse(&v) {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!("invalid regular expression in `pattern`: {e}"),
+                        ));
+                    }
+                    let sp = Spanned {
+                        value: v,
+                        span: meta.path.span(),
+                    };
+                    once(cx, &mut out.pattern, sp, meta, k);
+                }
+                "examples" => {
+                    let v = parse_examples(meta)?;
+                    once(cx, &mut out.examples, v, meta, k);
+                }
+                "schema_with" => {
+                    let v = parse_path(meta)?;
+                    once(cx, &mut out.schema_with, v, meta, k);
+                }
+                _ => return Err(misplaced(meta, k, "a field", FIELD_KEYS)),
             }
-        }
+            Ok(())
+        });
         if let (Some(min), Some(max)) = (&out.min_len, &out.max_len) {
             if min.value > max.value {
                 cx.syn_error(syn::Error::new(
