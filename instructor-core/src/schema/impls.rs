@@ -10,30 +10,16 @@ use serde_json::{json, Value};
 use super::{JsonSchema, SchemaGenerator};
 use crate::validation::{join_path, ValidationErrors};
 
-impl JsonSchema for bool {
-    type Partial = bool;
-    fn def_name() -> String {
-        "bool".into()
-    }
-    fn schema(_: &mut SchemaGenerator) -> Value {
-        json!({ "type": "boolean" })
-    }
-    fn validates() -> bool {
-        false
-    }
-}
-
-// Bounds are those serde_json can deliver: numbers outside i64/u64 arrive as floats and are refused
-// by integer types, so the 128-bit types are bounded by i64::MIN and u64::MAX.
-macro_rules! int_impl {
-    ($($t:ty => $min:expr, $max:expr;)*) => {$(
+/// A type that streams whole, with a fixed schema and nothing of its own to validate.
+macro_rules! leaf_impl {
+    ($($t:ty => $schema:expr;)*) => {$(
         impl JsonSchema for $t {
             type Partial = $t;
             fn def_name() -> String {
                 stringify!($t).into()
             }
             fn schema(_: &mut SchemaGenerator) -> Value {
-                json!({ "type": "integer", "minimum": $min, "maximum": $max })
+                $schema
             }
             fn validates() -> bool {
                 false
@@ -42,39 +28,29 @@ macro_rules! int_impl {
     )*};
 }
 
-int_impl! {
-    u8 => 0, u8::MAX;
-    u16 => 0, u16::MAX;
-    u32 => 0, u32::MAX;
-    u64 => 0, u64::MAX;
-    u128 => 0, u64::MAX;
-    usize => 0, usize::MAX as u64;
-    i8 => i8::MIN, i8::MAX;
-    i16 => i16::MIN, i16::MAX;
-    i32 => i32::MIN, i32::MAX;
-    i64 => i64::MIN, i64::MAX;
-    i128 => i64::MIN, u64::MAX;
-    isize => isize::MIN as i64, isize::MAX as i64;
+fn integer(min: impl Into<Value>, max: impl Into<Value>) -> Value {
+    json!({ "type": "integer", "minimum": min.into(), "maximum": max.into() })
 }
 
-macro_rules! float_impl {
-    ($($t:ty),*) => {$(
-        impl JsonSchema for $t {
-            type Partial = $t;
-            fn def_name() -> String {
-                stringify!($t).into()
-            }
-            fn schema(_: &mut SchemaGenerator) -> Value {
-                json!({ "type": "number" })
-            }
-            fn validates() -> bool {
-                false
-            }
-        }
-    )*};
+// Integer bounds are those serde_json can deliver: numbers outside i64/u64 arrive as floats and are
+// refused by integer types, so the 128-bit types are bounded by i64::MIN and u64::MAX.
+leaf_impl! {
+    bool => json!({ "type": "boolean" });
+    u8 => integer(0, u8::MAX);
+    u16 => integer(0, u16::MAX);
+    u32 => integer(0, u32::MAX);
+    u64 => integer(0, u64::MAX);
+    u128 => integer(0, u64::MAX);
+    usize => integer(0, usize::MAX as u64);
+    i8 => integer(i8::MIN, i8::MAX);
+    i16 => integer(i16::MIN, i16::MAX);
+    i32 => integer(i32::MIN, i32::MAX);
+    i64 => integer(i64::MIN, i64::MAX);
+    i128 => integer(i64::MIN, u64::MAX);
+    isize => integer(isize::MIN as i64, isize::MAX as i64);
+    f32 => json!({ "type": "number" });
+    f64 => json!({ "type": "number" });
 }
-
-float_impl!(f32, f64);
 
 impl JsonSchema for String {
     type Partial = String;
@@ -193,42 +169,40 @@ fn array_schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
 
 const ITEMS: Option<(&str, &str)> = Some(("minItems", "maxItems"));
 
-impl<T: JsonSchema> JsonSchema for Vec<T> {
-    type Partial = Vec<T::Partial>;
-    fn def_name() -> String {
-        format!("Array_{}", T::def_name())
-    }
-    fn schema(gen: &mut SchemaGenerator) -> Value {
-        array_schema::<T>(gen)
-    }
-    fn length_keywords() -> Option<(&'static str, &'static str)> {
-        ITEMS
-    }
-    fn validates() -> bool {
-        T::validates()
-    }
-    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
-        validate_items(self.iter(), path, errors);
-    }
+/// A list-like collection: its partial is a `Vec`, its schema a JSON array (`def` names it in
+/// `$defs`, `schema` builds it), each item validated at `path[i]`.
+macro_rules! seq_impl {
+    ($([$($generics:tt)*] $ty:ty => $def:literal, $schema:ident;)+) => {$(
+        impl<$($generics)*> JsonSchema for $ty {
+            type Partial = Vec<T::Partial>;
+            fn def_name() -> String {
+                format!(concat!($def, "_{}"), T::def_name())
+            }
+            fn schema(gen: &mut SchemaGenerator) -> Value {
+                $schema::<T>(gen)
+            }
+            fn length_keywords() -> Option<(&'static str, &'static str)> {
+                ITEMS
+            }
+            fn validates() -> bool {
+                T::validates()
+            }
+            fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+                validate_items(self.iter(), path, errors);
+            }
+        }
+    )+};
 }
 
-impl<T: JsonSchema> JsonSchema for VecDeque<T> {
-    type Partial = Vec<T::Partial>;
-    fn def_name() -> String {
-        format!("Array_{}", T::def_name())
-    }
-    fn schema(gen: &mut SchemaGenerator) -> Value {
-        array_schema::<T>(gen)
-    }
-    fn length_keywords() -> Option<(&'static str, &'static str)> {
-        ITEMS
-    }
-    fn validates() -> bool {
-        T::validates()
-    }
-    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
-        validate_items(self.iter(), path, errors);
-    }
+fn set_schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
+    json!({ "type": "array", "items": gen.subschema_for::<T>(), "uniqueItems": true })
+}
+
+seq_impl! {
+    [T: JsonSchema] Vec<T> => "Array", array_schema;
+    [T: JsonSchema] VecDeque<T> => "Array", array_schema;
+    [T: JsonSchema + Eq + Hash, S: BuildHasher + Default] HashSet<T, S> => "Set", set_schema;
+    [T: JsonSchema + Ord] BTreeSet<T> => "Set", set_schema;
 }
 
 impl<T: JsonSchema, const N: usize> JsonSchema for [T; N] {
@@ -243,48 +217,6 @@ impl<T: JsonSchema, const N: usize> JsonSchema for [T; N] {
             "minItems": N,
             "maxItems": N,
         })
-    }
-    fn length_keywords() -> Option<(&'static str, &'static str)> {
-        ITEMS
-    }
-    fn validates() -> bool {
-        T::validates()
-    }
-    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
-        validate_items(self.iter(), path, errors);
-    }
-}
-
-fn set_schema<T: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
-    json!({ "type": "array", "items": gen.subschema_for::<T>(), "uniqueItems": true })
-}
-
-impl<T: JsonSchema + Eq + Hash, S: BuildHasher + Default> JsonSchema for HashSet<T, S> {
-    type Partial = Vec<T::Partial>;
-    fn def_name() -> String {
-        format!("Set_{}", T::def_name())
-    }
-    fn schema(gen: &mut SchemaGenerator) -> Value {
-        set_schema::<T>(gen)
-    }
-    fn length_keywords() -> Option<(&'static str, &'static str)> {
-        ITEMS
-    }
-    fn validates() -> bool {
-        T::validates()
-    }
-    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
-        validate_items(self.iter(), path, errors);
-    }
-}
-
-impl<T: JsonSchema + Ord> JsonSchema for BTreeSet<T> {
-    type Partial = Vec<T::Partial>;
-    fn def_name() -> String {
-        format!("Set_{}", T::def_name())
-    }
-    fn schema(gen: &mut SchemaGenerator) -> Value {
-        set_schema::<T>(gen)
     }
     fn length_keywords() -> Option<(&'static str, &'static str)> {
         ITEMS
@@ -312,61 +244,43 @@ fn key_path(path: &str, key: &str) -> String {
     }
 }
 
-fn map_schema<V: JsonSchema>(gen: &mut SchemaGenerator) -> Value {
-    json!({ "type": "object", "additionalProperties": gen.subschema_for::<V>() })
-}
-
 const PROPERTIES: Option<(&str, &str)> = Some(("minProperties", "maxProperties"));
 
-impl<V: JsonSchema, S: BuildHasher + Default> JsonSchema for HashMap<String, V, S> {
-    type Partial = HashMap<String, V::Partial>;
-    fn def_name() -> String {
-        format!("Map_{}", V::def_name())
-    }
-    fn schema(gen: &mut SchemaGenerator) -> Value {
-        map_schema::<V>(gen)
-    }
-    fn length_keywords() -> Option<(&'static str, &'static str)> {
-        PROPERTIES
-    }
-    fn validates() -> bool {
-        V::validates()
-    }
-    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
-        if !V::validates() {
-            return;
+/// A map with string keys: its schema an object whose `additionalProperties` are `V`'s, each value
+/// validated at its key's path, in key order (so errors come in a stable order).
+macro_rules! map_impl {
+    ($([$($generics:tt)*] $ty:ty => $partial:ty;)+) => {$(
+        impl<$($generics)*> JsonSchema for $ty {
+            type Partial = $partial;
+            fn def_name() -> String {
+                format!("Map_{}", V::def_name())
+            }
+            fn schema(gen: &mut SchemaGenerator) -> Value {
+                json!({ "type": "object", "additionalProperties": gen.subschema_for::<V>() })
+            }
+            fn length_keywords() -> Option<(&'static str, &'static str)> {
+                PROPERTIES
+            }
+            fn validates() -> bool {
+                V::validates()
+            }
+            fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
+                if !V::validates() {
+                    return;
+                }
+                let mut entries: Vec<_> = self.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                for (k, v) in entries {
+                    v.validate_at(&key_path(path, k), errors);
+                }
+            }
         }
-        // Sorted, so errors come in a stable order.
-        let mut entries: Vec<_> = self.iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        for (k, v) in entries {
-            v.validate_at(&key_path(path, k), errors);
-        }
-    }
+    )+};
 }
 
-impl<V: JsonSchema> JsonSchema for BTreeMap<String, V> {
-    type Partial = BTreeMap<String, V::Partial>;
-    fn def_name() -> String {
-        format!("Map_{}", V::def_name())
-    }
-    fn schema(gen: &mut SchemaGenerator) -> Value {
-        map_schema::<V>(gen)
-    }
-    fn length_keywords() -> Option<(&'static str, &'static str)> {
-        PROPERTIES
-    }
-    fn validates() -> bool {
-        V::validates()
-    }
-    fn validate_at(&self, path: &str, errors: &mut ValidationErrors) {
-        if !V::validates() {
-            return;
-        }
-        for (k, v) in self {
-            v.validate_at(&key_path(path, k), errors);
-        }
-    }
+map_impl! {
+    [V: JsonSchema, S: BuildHasher + Default] HashMap<String, V, S> => HashMap<String, V::Partial>;
+    [V: JsonSchema] BTreeMap<String, V> => BTreeMap<String, V::Partial>;
 }
 
 macro_rules! tuple_impl {
