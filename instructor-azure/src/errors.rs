@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use instructor_core::{Error, FilterOrigin};
+use instructor_core::Error;
 use serde_json::Value;
 
 /// What the request was about, for error messages (never secrets).
@@ -23,11 +23,7 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
     if collapsed.is_empty() {
         return "(empty body)".to_string();
     }
-    let mut out: String = collapsed.chars().take(200).collect();
-    if collapsed.chars().count() > 200 {
-        out.push('…');
-    }
-    format!("\"{out}\"")
+    format!("\"{}\"", instructor_core::error::excerpt(&collapsed, 200))
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
@@ -40,25 +36,6 @@ fn code_of(err: &Value) -> Option<String> {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
         _ => None,
-    }
-}
-
-/// The categories a content-filter verdict marks as filtered (or, failing that, detected).
-pub(crate) fn filtered_categories(results: &Value) -> Vec<String> {
-    let Some(map) = results.as_object() else {
-        return Vec::new();
-    };
-    let pick = |key: &str| -> Vec<String> {
-        map.iter()
-            .filter(|(_, v)| v.get(key).and_then(Value::as_bool) == Some(true))
-            .map(|(k, _)| k.clone())
-            .collect()
-    };
-    let filtered = pick("filtered");
-    if filtered.is_empty() {
-        pick("detected")
-    } else {
-        filtered
     }
 }
 
@@ -94,29 +71,7 @@ pub(crate) fn map_error_json(
     };
 
     if code.as_deref() == Some("content_filter") {
-        let inner = err.get("innererror").or_else(|| err.get("inner_error"));
-        let results = inner
-            .and_then(|i| {
-                i.get("content_filter_result")
-                    .or_else(|| i.get("content_filter_results"))
-            })
-            .unwrap_or(&Value::Null);
-        let mut categories = filtered_categories(results);
-        if categories.is_empty() {
-            categories.push("unspecified".into());
-        }
-        let origin = if str_at(&err, "param") == Some("prompt")
-            || message.to_ascii_lowercase().contains("prompt")
-        {
-            FilterOrigin::Prompt
-        } else {
-            FilterOrigin::Completion
-        };
-        return Error::ContentFilter {
-            origin,
-            categories,
-            message,
-        };
+        return Error::content_filter_from(&err, message);
     }
 
     match status {
@@ -202,6 +157,7 @@ pub(crate) fn map_error_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use instructor_core::FilterOrigin;
     use serde_json::json;
 
     fn ctx() -> ErrorContext {

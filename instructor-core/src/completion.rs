@@ -1,9 +1,9 @@
 //! Replies: completions, stream chunks and token usage, read leniently (every field optional).
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
+pub use crate::content_filter::FilterVerdicts;
 use crate::message::{FunctionCall, ToolCall};
 
 /// A chat completion as the service returned it.
@@ -179,63 +179,6 @@ pub struct FunctionCallDelta {
     pub arguments: Option<String>,
 }
 
-/// Azure's content filter verdicts, kept as the JSON text the service sent.
-///
-/// Nearly every reply passes every filter, so the verdicts are not parsed into a tree unless
-/// asked: [`filtered`](Self::filtered) names the categories that were filtered, and
-/// [`to_value`](Self::to_value) gives the details (severities, detections, citations).
-///
-/// ```
-/// use instructor_core::completion::FilterVerdicts;
-/// let v: FilterVerdicts = serde_json::from_str(
-///     r#"{"hate": {"filtered": false, "severity": "safe"}, "violence": {"filtered": true, "severity": "high"}}"#,
-/// ).unwrap();
-/// assert_eq!(v.filtered(), ["violence"]);
-/// ```
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct FilterVerdicts(Box<RawValue>);
-
-impl FilterVerdicts {
-    /// Verdicts from a JSON value, e.g. to build a completion in a test.
-    pub fn from_value(value: &Value) -> serde_json::Result<Self> {
-        serde_json::value::to_raw_value(value).map(Self)
-    }
-
-    /// The verdicts as the service sent them.
-    pub fn json(&self) -> &str {
-        self.0.get()
-    }
-
-    /// The verdicts parsed, with every detail the service sent.
-    pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
-    }
-
-    /// The categories marked `"filtered": true`, by name: of a `content_filter_results` object,
-    /// or of every prompt in a `prompt_filter_results` array.
-    pub fn filtered(&self) -> Vec<String> {
-        // No `true` anywhere, nothing filtered: the common case costs one scan and no parse.
-        if !self.0.get().contains("true") {
-            return Vec::new();
-        }
-        match self.to_value() {
-            Value::Array(prompts) => prompts
-                .iter()
-                .filter_map(|p| p.get("content_filter_results"))
-                .flat_map(crate::stream::accumulate::filtered_categories)
-                .collect(),
-            results => crate::stream::accumulate::filtered_categories(&results),
-        }
-    }
-}
-
-impl PartialEq for FilterVerdicts {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.get() == other.0.get()
-    }
-}
-
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -268,15 +211,5 @@ mod tests {
         // Kept as sent: serializing gives the same JSON back.
         let again = serde_json::to_value(&completion).unwrap();
         assert_eq!(again["prompt_filter_results"][0]["prompt_index"], 0);
-    }
-
-    #[test]
-    fn filter_verdicts_without_true_are_not_parsed_and_name_nothing() {
-        let v: FilterVerdicts =
-            serde_json::from_str(r#"{"hate": {"filtered": false, "severity": "safe"}}"#).unwrap();
-        assert!(v.filtered().is_empty());
-        let odd: FilterVerdicts =
-            serde_json::from_str(r#"{"error": {"code": "x", "message": "true"}}"#).unwrap();
-        assert!(odd.filtered().is_empty());
     }
 }

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::completion::{ChatCompletion, Usage};
+use crate::content_filter::Categories;
 use crate::validation::ValidationErrors;
 
 /// Everything that can go wrong, each with what to do about it.
@@ -196,6 +199,68 @@ impl Error {
         Error::Parse {
             message: message.into(),
         }
+    }
+
+    /// The [`Error::ContentFilter`] that an Azure error object with code `content_filter` stands
+    /// for, whether it came as an HTTP error body or as a stream event (`error` is the object
+    /// inside `{"error": ..}`).
+    ///
+    /// The live service puts the verdicts under `innererror.content_filter_result`, the spec under
+    /// `inner_error.content_filter_results`: every spelling is read. The origin is the prompt
+    /// when `param` is `"prompt"` or the message speaks of the prompt.
+    ///
+    /// ```
+    /// use instructor_core::{Error, FilterOrigin};
+    /// use serde_json::json;
+    /// let body = json!({"code": "content_filter", "param": "prompt", "message": "filtered",
+    ///     "innererror": {"content_filter_result": {"hate": {"filtered": true}}}});
+    /// let e = Error::content_filter_from(&body, "filtered");
+    /// assert!(matches!(e, Error::ContentFilter { origin: FilterOrigin::Prompt, ref categories, .. }
+    ///     if categories == &["hate"]));
+    /// ```
+    pub fn content_filter_from(error: &Value, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut categories = Categories::default();
+        for inner in ["innererror", "inner_error"]
+            .iter()
+            .filter_map(|k| error.get(*k))
+        {
+            for key in ["content_filter_result", "content_filter_results"] {
+                if let Some(results) = inner.get(key) {
+                    categories.add(results);
+                }
+            }
+        }
+        let mut categories = categories.into_vec();
+        if categories.is_empty() {
+            categories.push("unspecified".to_owned());
+        }
+        let origin = if error.get("param").and_then(Value::as_str) == Some("prompt")
+            || message.to_ascii_lowercase().contains("prompt")
+        {
+            FilterOrigin::Prompt
+        } else {
+            FilterOrigin::Completion
+        };
+        Error::ContentFilter {
+            origin,
+            categories,
+            message,
+        }
+    }
+}
+
+/// The first `max` characters of `text`, marked with `…` when cut: how replies and bodies are
+/// quoted in error messages.
+///
+/// ```
+/// assert_eq!(instructor_core::error::excerpt("ééé", 2), "éé…");
+/// assert_eq!(instructor_core::error::excerpt("ab", 2), "ab");
+/// ```
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text.to_owned(),
     }
 }
 

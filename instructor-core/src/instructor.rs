@@ -1,4 +1,5 @@
-//! The trait `#[derive(Instructor)]` implements.
+//! The trait `#[derive(Instructor)]` implements, and [`Extract`], the clients its `extract`
+//! shortcuts run on.
 
 use std::fmt::Debug;
 
@@ -6,7 +7,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::extract::Extract;
 use crate::validation::ValidationErrors;
 
 /// A type a model can be asked to produce: its JSON Schema, its partial twin for streaming, and its
@@ -89,4 +89,28 @@ pub struct ToolSchema {
     pub parameters: Value,
     /// The payload's strict JSON Schema.
     pub strict_parameters: Value,
+}
+
+/// A client the `extract` shortcuts work with: [`Client`](crate::Client) returns values,
+/// [`AsyncClient`](crate::AsyncClient) futures and streams.
+pub trait Extract {
+    /// What `T::extract` returns.
+    type One<'a, T: Instructor>
+    where
+        Self: 'a;
+    /// What `T::extract_partial` returns.
+    type Partial<'a, T: Instructor>
+    where
+        Self: 'a;
+    /// What `T::extract_iterable` returns.
+    type Iterable<'a, T: Instructor>
+    where
+        Self: 'a;
+
+    /// One `T` from `prompt`, sent as a user message to the default deployment.
+    fn extract_one<T: Instructor>(&self, prompt: String) -> Self::One<'_, T>;
+    /// `T`'s partials streamed from `prompt`.
+    fn extract_partial<T: Instructor>(&self, prompt: String) -> Self::Partial<'_, T>;
+    /// Every `T` in `prompt`, streamed.
+    fn extract_iterable<T: Instructor>(&self, prompt: String) -> Self::Iterable<'_, T>;
 }

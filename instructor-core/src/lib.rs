@@ -4,49 +4,44 @@
 
 #![warn(missing_docs)]
 
-mod async_client;
-mod attempt;
-mod body;
-mod client;
-mod client_settings;
+// The vocabulary: what a request, a reply, a type and an error are.
+mod capability;
 pub mod completion;
-mod decode;
+mod content_filter;
 pub mod error;
-mod extract;
-pub mod hooks;
 pub mod instructor;
 pub mod message;
 mod mode;
-mod parse;
-mod reask;
-mod reply;
-pub mod request;
 pub mod schema;
-pub mod settings;
 pub mod stream;
-mod streaming;
-mod target;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod transport;
 mod type_cache;
 pub mod validation;
 
-pub use async_client::AsyncClient;
-pub use body::{BodyValue, RequestBody};
-pub use client::Client;
+// The stages an extraction flows through, in order.
+mod client;
+mod engine;
+pub mod request;
+mod response;
+
+pub use capability::{Feature, Support};
+pub use client::async_streams::{IterableStream, PartialStream};
+pub use client::asynchronous::AsyncClient;
+pub use client::blocking::Client;
+pub use client::blocking_streams::{IterableIter, PartialIter};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
+pub use content_filter::filtered_categories;
+pub use engine::{hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
-pub use extract::Extract;
 pub use hooks::{Hooks, RetryEvent};
-pub use instructor::{Instructor, ToolSchema};
+pub use instructor::{Extract, Instructor, ToolSchema};
 pub use message::{Content, ContentPart, FunctionCall, Message, ToolCall};
 pub use mode::Mode;
-pub use request::Request;
+pub use request::{BodyValue, Request, RequestBody};
 pub use schema::{JsonSchema, SchemaGenerator};
-pub use stream::accumulate::filtered_categories;
-pub use streaming::{IterableIter, IterableStream, PartialIter, PartialStream};
-pub use transport::{AsyncTransport, ChunkIter, ChunkStream, Feature, Support, Transport};
+pub use transport::{AsyncTransport, ChunkIter, ChunkStream, Transport};
 pub use validation::{ValidationError, ValidationErrors};
 
 #[doc(hidden)]

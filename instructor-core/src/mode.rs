@@ -1,6 +1,6 @@
 //! How the model is asked for JSON, and where the JSON is read from.
 
-use crate::transport::Feature;
+use crate::capability::Feature;
 
 /// How the type's schema is put into the request and where the reply's JSON is read from.
 ///

@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::{json, Value};
 
-use crate::body::RequestBody;
 use crate::error::{Error, Result};
+use crate::request::body::RequestBody;
 use crate::transport::{
     AsyncTransport, BoxFuture, ChunkIter, ChunkStream, Feature, Support, Transport,
 };

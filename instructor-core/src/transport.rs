@@ -16,8 +16,9 @@ use std::pin::Pin;
 use futures::Stream;
 use serde_json::Value;
 
-use crate::body::RequestBody;
+pub use crate::capability::{Feature, Support};
 use crate::error::Result;
+use crate::request::body::RequestBody;
 
 /// A blocking stream of the `data` text of each server-sent event (a chunk's JSON), ending after
 /// `[DONE]` (which is not yielded).
@@ -32,67 +33,6 @@ pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<String>> + Send>>;
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A request-body capability that a service or api-version may lack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Feature {
-    /// `tools` and a named `tool_choice`.
-    Tools,
-    /// `tool_choice: "required"`.
-    ToolChoiceRequired,
-    /// `tools[].function.strict`.
-    StrictTools,
-    /// `parallel_tool_calls`.
-    ParallelToolCalls,
-    /// Legacy `functions` / `function_call`.
-    Functions,
-    /// `response_format: {type: json_object}`.
-    JsonObject,
-    /// `response_format: {type: json_schema}`.
-    JsonSchema,
-    /// `stream_options: {include_usage}`.
-    StreamUsage,
-    /// `max_completion_tokens`.
-    MaxCompletionTokens,
-    /// `seed`.
-    Seed,
-    /// The `developer` role.
-    DeveloperRole,
-}
-
-impl Feature {
-    /// How the feature appears in a request body, for error messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Feature::Tools => "`tools`",
-            Feature::ToolChoiceRequired => "`tool_choice: \"required\"`",
-            Feature::StrictTools => "strict tools (`tools[].function.strict`)",
-            Feature::ParallelToolCalls => "`parallel_tool_calls`",
-            Feature::Functions => "legacy `functions`",
-            Feature::JsonObject => "`response_format: json_object`",
-            Feature::JsonSchema => "`response_format: json_schema` (structured outputs)",
-            Feature::StreamUsage => "`stream_options.include_usage`",
-            Feature::MaxCompletionTokens => "`max_completion_tokens`",
-            Feature::Seed => "`seed`",
-            Feature::DeveloperRole => "the `developer` role",
-        }
-    }
-}
-
-/// Whether a transport's service accepts a [`Feature`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Support {
-    /// Accepted.
-    Yes,
-    /// Not accepted by the configured api-version; `since` names the first one that has it.
-    No {
-        /// Service and api-version, as `Azure OpenAI api-version 2024-06-01`.
-        by: String,
-        /// The first api-version that accepts it, if one does.
-        since: Option<String>,
-    },
-}
 
 /// Sends chat-completions bodies and blocks for the reply.
 pub trait Transport: Send + Sync {

@@ -1,4 +1,5 @@
-//! Streams as `futures::Stream`s.
+//! Streamed extraction as `futures::Stream`s: a pump that drives the engine's driver over an
+//! [`AsyncTransport`].
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -6,12 +7,11 @@ use std::task::{Context, Poll};
 use futures::stream::{BoxStream, StreamExt};
 use futures::Stream;
 
-use crate::error::Result;
+use crate::engine::driver::{Driver, FinalSlot};
+use crate::engine::watch::{ItemWatch, PartialWatch, Watch};
+use crate::error::{Error, Result};
 use crate::instructor::Instructor;
 use crate::transport::{AsyncTransport, ChunkStream};
-
-use super::driver::{Driver, FinalSlot};
-use super::watch::{ItemWatch, PartialWatch, Watch};
 
 struct Pump<'c, Tr, O, W: Watch> {
     transport: &'c Tr,
@@ -92,10 +92,9 @@ impl<'c, T: Instructor> PartialStream<'c, T> {
         while let Some(item) = self.inner.next().await {
             item?;
         }
-        self.take_final()
-            .ok_or_else(|| crate::Error::StreamInterrupted {
-                message: "the stream ended without a value".to_owned(),
-            })
+        self.take_final().ok_or_else(|| Error::StreamInterrupted {
+            message: "the stream ended without a value".to_owned(),
+        })
     }
 }
 

@@ -2,35 +2,44 @@
 
 use std::sync::Arc;
 
-use crate::attempt::{Attempts, Decode, Turn};
+use crate::capability::{Feature, Support};
+use crate::client::async_streams::{IterableStream, PartialStream};
 use crate::completion::ChatCompletion;
-use crate::decode;
+use crate::engine::attempts::{Attempts, Service, Turn};
+use crate::engine::driver::Driver;
+use crate::engine::settings::Settings;
+use crate::engine::watch::{ItemWatch, PartialWatch};
 use crate::error::Result;
 use crate::instructor::Instructor;
-use crate::request::Request;
-use crate::settings::Settings;
-use crate::streaming::driver::Driver;
-use crate::streaming::watch::{ItemWatch, PartialWatch};
-use crate::streaming::{IterableStream, PartialStream};
-use crate::target::Target;
+use crate::request::chat_request::Request;
+use crate::response::decode::Plan;
 use crate::transport::AsyncTransport;
 
 /// Extracts typed values over an [`AsyncTransport`]; the methods of [`Client`](crate::Client), awaited.
 #[derive(Debug, Clone)]
 pub struct AsyncClient<T> {
     pub(crate) transport: T,
-    pub(crate) settings: Settings,
+    pub(crate) settings: Arc<Settings>,
 }
 
-crate::client_settings::settings_builder!(AsyncClient);
+crate::client::settings_builder::settings_builder!(AsyncClient);
 
 impl<T> AsyncClient<T> {
     /// A client with the default settings: [`Mode::Tools`](crate::Mode::Tools), no retries.
     pub fn new(transport: T) -> Self {
         Self {
             transport,
-            settings: Settings::default(),
+            settings: Arc::default(),
         }
+    }
+}
+
+impl<T: AsyncTransport> Service for AsyncClient<T> {
+    fn default_model(&self) -> Option<&str> {
+        self.transport.default_model()
+    }
+    fn supports(&self, feature: Feature) -> Support {
+        self.transport.supports(feature)
     }
 }
 
@@ -45,25 +54,19 @@ impl<T: AsyncTransport> AsyncClient<T> {
         &self,
         request: Request,
     ) -> Result<(O, ChatCompletion)> {
-        let target = Target::single::<O>(self.settings.mode);
-        self.run(request, target, decode::single::<O>).await
+        self.run(request, Plan::single(self.settings.mode)).await
     }
 
     /// Asks for every `O` in the conversation at once: `create_iterable` without streaming.
     pub async fn create_many<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
-        let (target, decode) = decode::list_plan::<O>(self.settings.mode)?;
-        self.run(request, target, decode).await.map(|(v, _)| v)
+        let plan = Plan::list(self.settings.mode)?;
+        self.run(request, plan).await.map(|(v, _)| v)
     }
 
     /// Streams one `O` as its partial twin; see [`PartialStream`].
     pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialStream<'_, O>> {
         let mode = self.settings.mode;
-        let attempts = self.attempts(
-            request,
-            Target::single::<O>(mode),
-            decode::single::<O>,
-            true,
-        )?;
+        let attempts = self.attempts(request, Plan::single(mode), true)?;
         Ok(PartialStream::new(
             &self.transport,
             Driver::new(attempts, mode, PartialWatch::new()),
@@ -76,8 +79,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
         request: Request,
     ) -> Result<IterableStream<'_, O>> {
         let mode = self.settings.mode;
-        let (target, decode) = decode::list_plan::<O>(mode)?;
-        let attempts = self.attempts(request, target, decode, true)?;
+        let attempts = self.attempts(request, Plan::list(mode)?, true)?;
         Ok(IterableStream::new(
             &self.transport,
             Driver::new(attempts, mode, ItemWatch::new(mode)),
@@ -86,29 +88,7 @@ impl<T: AsyncTransport> AsyncClient<T> {
 
     /// [`Mode::ParallelTools`](crate::Mode::ParallelTools): one value per tool call.
     pub async fn create_parallel<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
-        let target = Target::parallel::<O>()?;
-        self.run(request, target, decode::parallel::<O>)
-            .await
-            .map(|(v, _)| v)
-    }
-
-    fn attempts<O>(
-        &self,
-        request: Request,
-        target: Arc<Target>,
-        decode: Decode<O>,
-        stream: bool,
-    ) -> Result<Attempts<O>> {
-        let transport = &self.transport;
-        Attempts::new(
-            &self.settings,
-            &|f| transport.supports(f),
-            transport.default_model(),
-            request,
-            target,
-            decode,
-            stream,
-        )
+        self.run(request, Plan::parallel()?).await.map(|(v, _)| v)
     }
 
     /// One `O` from a single user message, sent to the default deployment.
@@ -117,13 +97,12 @@ impl<T: AsyncTransport> AsyncClient<T> {
             .await
     }
 
-    async fn run<O>(
-        &self,
-        request: Request,
-        target: Arc<Target>,
-        decode: Decode<O>,
-    ) -> Result<(O, ChatCompletion)> {
-        let mut attempts = self.attempts(request, target, decode, false)?;
+    fn attempts<O>(&self, request: Request, plan: Plan<O>, stream: bool) -> Result<Attempts<O>> {
+        Attempts::new(&self.settings, self, request, plan, stream)
+    }
+
+    async fn run<O>(&self, request: Request, plan: Plan<O>) -> Result<(O, ChatCompletion)> {
+        let mut attempts = self.attempts(request, plan, false)?;
         loop {
             let raw = self.transport.send_request(attempts.body()).await?;
             if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {

@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
-use crate::attempt::{Attempts, Decode, Turn};
+use crate::capability::{Feature, Support};
+use crate::client::blocking_streams::{IterableIter, PartialIter};
 use crate::completion::ChatCompletion;
-use crate::decode;
+use crate::engine::attempts::{Attempts, Service, Turn};
+use crate::engine::driver::Driver;
+use crate::engine::settings::Settings;
+use crate::engine::watch::{ItemWatch, PartialWatch};
 use crate::error::Result;
 use crate::instructor::Instructor;
-use crate::request::Request;
-use crate::settings::Settings;
-use crate::streaming::driver::Driver;
-use crate::streaming::watch::{ItemWatch, PartialWatch};
-use crate::streaming::{IterableIter, PartialIter};
-use crate::target::Target;
+use crate::request::chat_request::Request;
+use crate::response::decode::Plan;
 use crate::transport::Transport;
 
 /// Extracts typed values over a blocking [`Transport`].
@@ -27,18 +27,27 @@ use crate::transport::Transport;
 #[derive(Debug, Clone)]
 pub struct Client<T> {
     pub(crate) transport: T,
-    pub(crate) settings: Settings,
+    pub(crate) settings: Arc<Settings>,
 }
 
-crate::client_settings::settings_builder!(Client);
+crate::client::settings_builder::settings_builder!(Client);
 
 impl<T> Client<T> {
     /// A client with the default settings: [`Mode::Tools`](crate::Mode::Tools), no retries.
     pub fn new(transport: T) -> Self {
         Self {
             transport,
-            settings: Settings::default(),
+            settings: Arc::default(),
         }
+    }
+}
+
+impl<T: Transport> Service for Client<T> {
+    fn default_model(&self) -> Option<&str> {
+        self.transport.default_model()
+    }
+    fn supports(&self, feature: Feature) -> Support {
+        self.transport.supports(feature)
     }
 }
 
@@ -53,30 +62,21 @@ impl<T: Transport> Client<T> {
         &self,
         request: Request,
     ) -> Result<(O, ChatCompletion)> {
-        self.run(
-            request,
-            Target::single::<O>(self.settings.mode),
-            decode::single::<O>,
-        )
+        self.run(request, Plan::single(self.settings.mode))
     }
 
     /// Asks for every `O` in the conversation at once: `create_iterable` without streaming.
     /// In [`Mode::ParallelTools`](crate::Mode::ParallelTools), one `O` per tool call.
     pub fn create_many<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
-        let (target, decode) = decode::list_plan::<O>(self.settings.mode)?;
-        self.run(request, target, decode).map(|(v, _)| v)
+        let plan = Plan::list(self.settings.mode)?;
+        self.run(request, plan).map(|(v, _)| v)
     }
 
     /// Streams one `O`: yields its partial twin each time the visible value changes; see
     /// [`PartialIter`] for what a retry looks like and how to get the validated value.
     pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialIter<'_, T, O>> {
         let mode = self.settings.mode;
-        let attempts = self.attempts(
-            request,
-            Target::single::<O>(mode),
-            decode::single::<O>,
-            true,
-        )?;
+        let attempts = self.attempts(request, Plan::single(mode), true)?;
         Ok(PartialIter::new(
             &self.transport,
             Driver::new(attempts, mode, PartialWatch::new()),
@@ -89,8 +89,7 @@ impl<T: Transport> Client<T> {
         request: Request,
     ) -> Result<IterableIter<'_, T, O>> {
         let mode = self.settings.mode;
-        let (target, decode) = decode::list_plan::<O>(mode)?;
-        let attempts = self.attempts(request, target, decode, true)?;
+        let attempts = self.attempts(request, Plan::list(mode)?, true)?;
         Ok(IterableIter::new(
             &self.transport,
             Driver::new(attempts, mode, ItemWatch::new(mode)),
@@ -100,9 +99,7 @@ impl<T: Transport> Client<T> {
     /// [`Mode::ParallelTools`](crate::Mode::ParallelTools): one value per tool call, each read as
     /// the variant of `O` its tool names.
     pub fn create_parallel<O: Instructor>(&self, request: Request) -> Result<Vec<O>> {
-        let target = Target::parallel::<O>()?;
-        self.run(request, target, decode::parallel::<O>)
-            .map(|(v, _)| v)
+        self.run(request, Plan::parallel()?).map(|(v, _)| v)
     }
 
     /// One `O` from a single user message, sent to the default deployment.
@@ -110,32 +107,12 @@ impl<T: Transport> Client<T> {
         self.create(Request::for_default_deployment().user(prompt))
     }
 
-    fn attempts<O>(
-        &self,
-        request: Request,
-        target: Arc<Target>,
-        decode: Decode<O>,
-        stream: bool,
-    ) -> Result<Attempts<O>> {
-        let transport = &self.transport;
-        Attempts::new(
-            &self.settings,
-            &|f| transport.supports(f),
-            transport.default_model(),
-            request,
-            target,
-            decode,
-            stream,
-        )
+    fn attempts<O>(&self, request: Request, plan: Plan<O>, stream: bool) -> Result<Attempts<O>> {
+        Attempts::new(&self.settings, self, request, plan, stream)
     }
 
-    fn run<O>(
-        &self,
-        request: Request,
-        target: Arc<Target>,
-        decode: Decode<O>,
-    ) -> Result<(O, ChatCompletion)> {
-        let mut attempts = self.attempts(request, target, decode, false)?;
+    fn run<O>(&self, request: Request, plan: Plan<O>) -> Result<(O, ChatCompletion)> {
+        let mut attempts = self.attempts(request, plan, false)?;
         loop {
             let raw = self.transport.send_request(attempts.body())?;
             if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {

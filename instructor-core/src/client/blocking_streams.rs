@@ -1,11 +1,11 @@
-//! Streams as blocking iterators.
+//! Streamed extraction as blocking iterators: a pump that pulls the engine's driver forward over a
+//! [`Transport`].
 
-use crate::error::Result;
+use crate::engine::driver::{Driver, FinalSlot};
+use crate::engine::watch::{ItemWatch, PartialWatch, Watch};
+use crate::error::{Error, Result};
 use crate::instructor::Instructor;
 use crate::transport::{ChunkIter, Transport};
-
-use super::driver::{Driver, FinalSlot};
-use super::watch::{ItemWatch, PartialWatch, Watch};
 
 /// Pulls a driver forward over a blocking transport.
 struct Pump<'c, Tr, O, W: Watch> {
@@ -74,10 +74,9 @@ impl<'c, Tr: Transport, T: Instructor> PartialIter<'c, Tr, T> {
         for item in &mut self {
             item?;
         }
-        self.take_final()
-            .ok_or_else(|| crate::Error::StreamInterrupted {
-                message: "the stream ended without a value".to_owned(),
-            })
+        self.take_final().ok_or_else(|| Error::StreamInterrupted {
+            message: "the stream ended without a value".to_owned(),
+        })
     }
 }
 

@@ -1,37 +1,14 @@
-//! The shortcuts `T::extract(&client, prompt)`, `T::extract_partial` and `T::extract_iterable`,
-//! for blocking and async clients alike.
+//! [`Extract`] for both clients: what `T::extract(&client, prompt)`, `T::extract_partial` and
+//! `T::extract_iterable` return on each.
 
-use crate::async_client::AsyncClient;
-use crate::client::Client;
+use crate::client::async_streams::{IterableStream, PartialStream};
+use crate::client::asynchronous::AsyncClient;
+use crate::client::blocking::Client;
+use crate::client::blocking_streams::{IterableIter, PartialIter};
 use crate::error::Result;
-use crate::instructor::Instructor;
-use crate::request::Request;
-use crate::streaming::{IterableIter, IterableStream, PartialIter, PartialStream};
+use crate::instructor::{Extract, Instructor};
+use crate::request::chat_request::Request;
 use crate::transport::{AsyncTransport, BoxFuture, Transport};
-
-/// A client the `extract` shortcuts work with: [`Client`] returns values, [`AsyncClient`] futures
-/// and streams.
-pub trait Extract {
-    /// What `T::extract` returns.
-    type One<'a, T: Instructor>
-    where
-        Self: 'a;
-    /// What `T::extract_partial` returns.
-    type Partial<'a, T: Instructor>
-    where
-        Self: 'a;
-    /// What `T::extract_iterable` returns.
-    type Iterable<'a, T: Instructor>
-    where
-        Self: 'a;
-
-    /// One `T` from `prompt`, sent as a user message to the default deployment.
-    fn extract_one<T: Instructor>(&self, prompt: String) -> Self::One<'_, T>;
-    /// `T`'s partials streamed from `prompt`.
-    fn extract_partial<T: Instructor>(&self, prompt: String) -> Self::Partial<'_, T>;
-    /// Every `T` in `prompt`, streamed.
-    fn extract_iterable<T: Instructor>(&self, prompt: String) -> Self::Iterable<'_, T>;
-}
 
 fn prompt_request(prompt: String) -> Request {
     Request::for_default_deployment().user(prompt)

@@ -1,12 +1,12 @@
 //! Builder methods shared by [`Client`](crate::Client) and [`AsyncClient`](crate::AsyncClient).
 
-/// Implements the settings builder on a client type with a `settings: Settings` field.
+/// Implements the settings builder on a client type with a `settings: Arc<Settings>` field.
 macro_rules! settings_builder {
     ($client:ident) => {
         impl<T> $client<T> {
             /// Sets how the schema is sent and the reply read (default [`Mode::Tools`](crate::Mode::Tools)).
             pub fn with_mode(mut self, mode: $crate::Mode) -> Self {
-                self.settings.mode = mode;
+                self.settings_mut().mode = mode;
                 self
             }
 
@@ -14,19 +14,19 @@ macro_rules! settings_builder {
             /// Only failures the model can fix (bad JSON, schema and validation errors) are re-asked;
             /// rate limits and server errors are retried by the transport.
             pub fn max_retries(mut self, n: u32) -> Self {
-                self.settings.max_retries = n;
+                self.settings_mut().max_retries = n;
                 self
             }
 
             /// A system message put first in every request that has none.
             pub fn system_prompt(mut self, text: impl Into<String>) -> Self {
-                self.settings.system_prompt = Some(text.into());
+                self.settings_mut().system_prompt = Some(text.into());
                 self
             }
 
             /// The model or deployment for requests that name none.
             pub fn default_model(mut self, model: impl Into<String>) -> Self {
-                self.settings.default_model = Some(model.into());
+                self.settings_mut().default_model = Some(model.into());
                 self
             }
 
@@ -35,7 +35,10 @@ macro_rules! settings_builder {
                 mut self,
                 f: impl Fn(&serde_json::Value) + Send + Sync + 'static,
             ) -> Self {
-                self.settings.hooks.request.push(std::sync::Arc::new(f));
+                self.settings_mut()
+                    .hooks
+                    .request
+                    .push(std::sync::Arc::new(f));
                 self
             }
 
@@ -44,13 +47,16 @@ macro_rules! settings_builder {
                 mut self,
                 f: impl Fn(&serde_json::Value) + Send + Sync + 'static,
             ) -> Self {
-                self.settings.hooks.response.push(std::sync::Arc::new(f));
+                self.settings_mut()
+                    .hooks
+                    .response
+                    .push(std::sync::Arc::new(f));
                 self
             }
 
             /// Calls `f` with each parse or validation error.
             pub fn on_error(mut self, f: impl Fn(&$crate::Error) + Send + Sync + 'static) -> Self {
-                self.settings.hooks.error.push(std::sync::Arc::new(f));
+                self.settings_mut().hooks.error.push(std::sync::Arc::new(f));
                 self
             }
 
@@ -59,7 +65,7 @@ macro_rules! settings_builder {
                 mut self,
                 f: impl Fn(&$crate::hooks::RetryEvent<'_>) + Send + Sync + 'static,
             ) -> Self {
-                self.settings.hooks.retry.push(std::sync::Arc::new(f));
+                self.settings_mut().hooks.retry.push(std::sync::Arc::new(f));
                 self
             }
 
@@ -76,6 +82,11 @@ macro_rules! settings_builder {
             /// The transport underneath.
             pub fn transport(&self) -> &T {
                 &self.transport
+            }
+
+            /// The settings to change: shared with clones of this client until the first change.
+            fn settings_mut(&mut self) -> &mut $crate::settings::Settings {
+                std::sync::Arc::make_mut(&mut self.settings)
             }
         }
     };

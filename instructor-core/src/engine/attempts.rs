@@ -5,21 +5,27 @@
 
 use std::sync::Arc;
 
-use crate::body::{self, BodyOptions, RequestBody};
-use crate::completion::{ChatCompletion, ResponseMessage, Usage};
+use crate::capability::{Feature, Support};
+use crate::completion::{ChatCompletion, Usage};
+use crate::engine::checks::{check_mode, check_request};
+use crate::engine::hooks::RetryEvent;
+use crate::engine::reask;
+use crate::engine::settings::Settings;
 use crate::error::{Error, Result, RetriesExhausted};
-use crate::hooks::RetryEvent;
 use crate::message::Message;
-use crate::mode::Mode;
-use crate::reask;
-use crate::reply;
-use crate::request::Request;
-use crate::settings::Settings;
-use crate::target::Target;
-use crate::transport::{Feature, Support};
+use crate::request::body::{self, BodyOptions, RequestBody};
+use crate::request::chat_request::Request;
+use crate::request::instructions;
+use crate::request::target::Target;
+use crate::response::decode::{Decode, Plan};
+use crate::response::reply;
 
-/// Reads the value out of a reply message.
-pub(crate) type Decode<O> = fn(Mode, &Target, &ResponseMessage) -> Result<O>;
+/// What the engine needs of a transport before the first request, whichever transport trait it
+/// implements: the model it uses when a request names none, and whether it accepts a feature.
+pub(crate) trait Service {
+    fn default_model(&self) -> Option<&str>;
+    fn supports(&self, feature: Feature) -> Support;
+}
 
 /// What a turn ended with.
 pub(crate) enum Turn<O> {
@@ -31,7 +37,7 @@ pub(crate) enum Turn<O> {
 
 /// One extraction's conversation and bookkeeping across attempts.
 pub(crate) struct Attempts<O> {
-    settings: Settings,
+    settings: Arc<Settings>,
     target: Arc<Target>,
     /// The body of the next attempt: built once, re-asks append to its messages.
     body: RequestBody,
@@ -44,14 +50,14 @@ pub(crate) struct Attempts<O> {
 impl<O> Attempts<O> {
     /// Checks that the service can serve the mode and request, then prepares the first attempt.
     pub fn new(
-        settings: &Settings,
-        supports: &dyn Fn(Feature) -> Support,
-        transport_model: Option<&str>,
+        settings: &Arc<Settings>,
+        service: &dyn Service,
         mut request: Request,
-        target: Arc<Target>,
-        decode: Decode<O>,
+        plan: Plan<O>,
         stream: bool,
     ) -> Result<Self> {
+        let Plan { target, decode } = plan;
+        let supports = &|f| service.supports(f);
         let mode = settings.mode;
         check_mode(mode, supports)?;
         check_request(&request, supports)?;
@@ -59,7 +65,7 @@ impl<O> Attempts<O> {
             .model
             .take()
             .or_else(|| settings.default_model.clone())
-            .or_else(|| transport_model.map(str::to_owned))
+            .or_else(|| service.default_model().map(str::to_owned))
             .ok_or_else(|| {
                 Error::Configuration(
                     "no model or deployment: name one with Request::new(\"deployment\"), or set a \
@@ -81,14 +87,15 @@ impl<O> Attempts<O> {
                 "the request has no messages: add one with .user(\"…\")".to_owned(),
             ));
         }
-        let messages = body::messages_for(mode, &target, std::mem::take(&mut request.messages));
+        let messages =
+            instructions::messages_for(mode, &target, std::mem::take(&mut request.messages));
         let options = BodyOptions {
             stream,
             stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
         };
-        let body = body::build(&target, &request, model, messages, options);
+        let body = body::build(&target.fields, &request, model, messages, options);
         Ok(Self {
-            settings: settings.clone(),
+            settings: Arc::clone(settings),
             target,
             body,
             decode,
@@ -168,55 +175,4 @@ impl<O> Attempts<O> {
         self.errors.push(error);
         Ok(Turn::Retry)
     }
-}
-
-/// Refuses a mode the service cannot serve, naming one it can.
-fn check_mode(mode: Mode, supports: &dyn Fn(Feature) -> Support) -> Result<()> {
-    for &feature in mode.required_features() {
-        if let Support::No { by, since } = supports(feature) {
-            let alternative = [Mode::Tools, Mode::Json, Mode::MdJson]
-                .into_iter()
-                .find(|m| {
-                    m.required_features()
-                        .iter()
-                        .all(|f| supports(*f) == Support::Yes)
-                });
-            return Err(Error::Unsupported {
-                what: format!("{mode} (it sends {})", feature.describe()),
-                by,
-                since,
-                suggestion: alternative.map(|m| format!("{m} works with this configuration")),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Refuses request fields the service cannot take.
-fn check_request(request: &Request, supports: &dyn Fn(Feature) -> Support) -> Result<()> {
-    let mut needed = Vec::new();
-    if request.max_completion_tokens.is_some() {
-        needed.push(Feature::MaxCompletionTokens);
-    }
-    if request.seed.is_some() {
-        needed.push(Feature::Seed);
-    }
-    if request
-        .messages
-        .iter()
-        .any(|m| matches!(m, Message::Developer { .. }))
-    {
-        needed.push(Feature::DeveloperRole);
-    }
-    for feature in needed {
-        if let Support::No { by, since } = supports(feature) {
-            return Err(Error::Unsupported {
-                what: feature.describe().to_owned(),
-                by,
-                since,
-                suggestion: None,
-            });
-        }
-    }
-    Ok(())
 }

@@ -3,14 +3,12 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use crate::body::RequestBody;
-
-use crate::attempt::{Attempts, Turn};
+use crate::engine::assembler::Assembler;
+use crate::engine::attempts::{Attempts, Turn};
+use crate::engine::watch::Watch;
 use crate::error::{Error, Result};
 use crate::mode::Mode;
-
-use super::assembler::Assembler;
-use super::watch::Watch;
+use crate::request::body::RequestBody;
 
 /// Where a finished stream's final value is left for the caller.
 pub(crate) type FinalSlot<O> = Arc<Mutex<Option<O>>>;

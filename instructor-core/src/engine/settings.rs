@@ -1,6 +1,6 @@
 //! What a client does with every request: mode, retries, a default system prompt, hooks.
 
-use crate::hooks::Hooks;
+use crate::engine::hooks::Hooks;
 use crate::mode::Mode;
 
 /// Settings shared by the blocking and the async client.

@@ -6,14 +6,12 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::decode::kind;
+use crate::engine::assembler::{Assembler, Fragments};
 use crate::instructor::Instructor;
 use crate::mode::Mode;
-use crate::parse;
+use crate::request::target::ITEMS_KEY;
+use crate::response::parse::{self, SchemaKind};
 use crate::stream::partial_json::PartialJsonParser;
-use crate::target::ITEMS_KEY;
-
-use super::assembler::{Assembler, Fragments};
 
 /// Turns new JSON text into things to yield.
 pub(crate) trait Watch: Send {
@@ -174,7 +172,7 @@ impl<T: Instructor> ItemWatch<T> {
         let parsed = if self.mode == Mode::ParallelTools {
             parse::deserialize_and_validate::<T>(item)
         } else {
-            parse::value_as::<T>(item, kind(self.mode))
+            parse::value_as::<T>(item, SchemaKind::of(self.mode))
         };
         match parsed {
             Ok(v) => {

@@ -1,4 +1,4 @@
-//! Building the chat-completions body for a mode.
+//! The chat-completions body the engine hands to a transport, and how it is put together.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -7,10 +7,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
-use crate::message::{Content, Message};
-use crate::mode::Mode;
-use crate::request::Request;
-use crate::target::{parameters, schema_instruction, Target};
+use crate::message::Message;
+use crate::request::chat_request::Request;
 
 /// What the body is for, beyond the request itself.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,25 +17,6 @@ pub(crate) struct BodyOptions {
     pub stream: bool,
     /// `stream_options.include_usage`, where the service accepts it.
     pub stream_usage: bool,
-}
-
-/// The messages with the mode's instructions put in: kept system message extended, never replaced.
-pub(crate) fn messages_for(
-    mode: Mode,
-    target: &Target,
-    mut messages: Vec<Message>,
-) -> Vec<Message> {
-    match mode {
-        Mode::Json => add_to_system(&mut messages, &schema_instruction(target, false)),
-        Mode::MdJson => add_to_system(&mut messages, &schema_instruction(target, true)),
-        Mode::JsonO1 => fold_into_user(&mut messages, &schema_instruction(target, false)),
-        Mode::Tools
-        | Mode::ToolsStrict
-        | Mode::ParallelTools
-        | Mode::Functions
-        | Mode::JsonSchema => {}
-    }
-    messages
 }
 
 /// A chat-completions request body, as the engine hands it to a [`Transport`](crate::Transport).
@@ -70,6 +49,17 @@ pub(crate) enum Field {
     Shared(Arc<RawValue>),
     /// The body's typed messages.
     Messages,
+}
+
+impl Field {
+    /// A large value, serialized once to be shared by every body of its type and mode.
+    pub(crate) fn shared(value: &Value) -> Field {
+        match serde_json::value::to_raw_value(value) {
+            Ok(raw) => Field::Shared(Arc::from(raw)),
+            // A `Value` always serializes; keep it as JSON if it somehow did not.
+            Err(_) => Field::Json(value.clone()),
+        }
+    }
 }
 
 impl PartialEq for Field {
@@ -215,7 +205,7 @@ impl Serialize for RequestBody {
 /// The whole body: model, messages, sampling settings, the mode's fields (shared, serialized once
 /// per type and mode), then the user's extra fields.
 pub(crate) fn build(
-    target: &Target,
+    mode_fields: &[(&'static str, Field)],
     request: &Request,
     model: String,
     messages: Vec<Message>,
@@ -228,7 +218,7 @@ pub(crate) fn build(
     body.insert("model", Field::Json(Value::String(model)));
     body.insert("messages", Field::Messages);
     insert_sampling(&mut body, request);
-    for (k, v) in &target.fields {
+    for (k, v) in mode_fields {
         body.insert(*k, v.clone());
     }
     if options.stream {
@@ -263,149 +253,5 @@ fn insert_sampling(body: &mut RequestBody, r: &Request) {
     put("user", r.user.as_ref().map(|v| json!(v)));
     if !r.stop.is_empty() {
         put("stop", Some(json!(r.stop)));
-    }
-}
-
-/// An object from owned values. `json!` would serialize each interpolated `Value` into a copy,
-/// and the schema is the largest part of every body.
-fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
-}
-
-fn function(name: &str, description: String, parameters: Value, strict: bool) -> Value {
-    let mut f = object([
-        ("name", Value::String(name.to_owned())),
-        ("description", Value::String(description)),
-        ("parameters", parameters),
-    ]);
-    if strict {
-        f["strict"] = Value::Bool(true);
-    }
-    f
-}
-
-fn tool(function: Value) -> Value {
-    object([("type", Value::from("function")), ("function", function)])
-}
-
-/// A large value, serialized once to be shared by every body of its type and mode.
-fn shared(value: &Value) -> Field {
-    match serde_json::value::to_raw_value(value) {
-        Ok(raw) => Field::Shared(Arc::from(raw)),
-        // A `Value` always serializes; keep it as JSON if it somehow did not.
-        Err(_) => Field::Json(value.clone()),
-    }
-}
-
-/// The mode's body fields for `target`: computed once per type and mode, when the target is.
-pub(crate) fn mode_fields(mode: Mode, target: &Target) -> Vec<(&'static str, Field)> {
-    let schema = || parameters(target.schema.clone());
-    match mode {
-        Mode::Tools | Mode::ToolsStrict => {
-            let strict = mode == Mode::ToolsStrict;
-            let f = function(&target.name, target.description.clone(), schema(), strict);
-            vec![
-                ("tools", shared(&Value::Array(vec![tool(f)]))),
-                ("tool_choice", shared(&named_tool_choice(&target.name))),
-            ]
-        }
-        Mode::ParallelTools => {
-            let tools = target
-                .tools
-                .iter()
-                .map(|t| {
-                    tool(function(
-                        &t.name,
-                        Target::tool_description(t),
-                        parameters(t.parameters.clone()),
-                        false,
-                    ))
-                })
-                .collect();
-            vec![
-                ("tools", shared(&Value::Array(tools))),
-                ("tool_choice", shared(&json!("auto"))),
-            ]
-        }
-        Mode::Functions => {
-            let f = function(&target.name, target.description.clone(), schema(), false);
-            vec![
-                ("functions", shared(&Value::Array(vec![f]))),
-                ("function_call", shared(&json!({"name": target.name}))),
-            ]
-        }
-        Mode::Json => vec![("response_format", shared(&json!({"type": "json_object"})))],
-        Mode::JsonSchema => {
-            let json_schema = object([
-                ("name", Value::String(target.name.clone())),
-                ("description", Value::String(target.description.clone())),
-                ("schema", schema()),
-                ("strict", Value::Bool(true)),
-            ]);
-            let format = object([
-                ("type", Value::from("json_schema")),
-                ("json_schema", json_schema),
-            ]);
-            vec![("response_format", shared(&format))]
-        }
-        Mode::MdJson | Mode::JsonO1 => Vec::new(),
-    }
-}
-
-fn named_tool_choice(name: &str) -> Value {
-    json!({"type": "function", "function": {"name": name}})
-}
-
-/// Appends to the first system message, or puts a new one first.
-fn add_to_system(messages: &mut Vec<Message>, text: &str) {
-    for m in messages.iter_mut() {
-        if let Message::System { content, .. } = m {
-            content.append_text(text);
-            return;
-        }
-    }
-    messages.insert(0, Message::system(text));
-}
-
-/// o1-style models take no system message: its text and the instruction go into the first user message.
-fn fold_into_user(messages: &mut Vec<Message>, instruction: &str) {
-    let mut preamble = Vec::new();
-    messages.retain(|m| match m {
-        Message::System { content, .. } => {
-            preamble.push(content_text(content));
-            false
-        }
-        _ => true,
-    });
-    preamble.push(instruction.to_owned());
-    let preamble = preamble.join("\n\n");
-    for m in messages.iter_mut() {
-        if let Message::User { content, .. } = m {
-            let original = std::mem::replace(content, Content::Text(preamble));
-            match original {
-                Content::Text(t) => content.append_text(&t),
-                Content::Parts(parts) => {
-                    let mut all = vec![crate::message::ContentPart::text(content_text(content))];
-                    all.extend(parts);
-                    *content = Content::Parts(all);
-                }
-            }
-            return;
-        }
-    }
-    messages.push(Message::user(preamble));
-}
-
-fn content_text(content: &Content) -> String {
-    match content {
-        Content::Text(t) => t.clone(),
-        Content::Parts(parts) => parts
-            .iter()
-            .filter_map(|p| match p {
-                crate::message::ContentPart::Text { text } => Some(text.as_str()),
-                crate::message::ContentPart::ImageUrl { .. } => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
     }
 }

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::body::{self, Field};
+use crate::error::Error;
 use crate::instructor::{Instructor, ToolSchema};
 use crate::mode::Mode;
+use crate::request::body::Field;
+use crate::request::mode_fields::{self, TargetSpec};
 use crate::type_cache::TypeCache;
-use crate::Error;
 
 /// The key of the list in the wrapper object used by iterable extraction.
 pub(crate) const ITEMS_KEY: &str = "items";
@@ -82,7 +83,15 @@ impl Target {
 
     /// The target with the mode's body fields serialized, ready to share.
     fn with_fields(mut self, mode: Mode) -> Arc<Self> {
-        self.fields = body::mode_fields(mode, &self);
+        self.fields = mode_fields::for_mode(
+            mode,
+            &TargetSpec {
+                name: &self.name,
+                description: &self.description,
+                schema: &self.schema,
+                tools: &self.tools,
+            },
+        );
         Arc::new(self)
     }
 
@@ -107,6 +116,10 @@ impl Target {
             .into_iter()
             .map(|mut t| {
                 t.name = tool_name(&t.name);
+                t.description = Some(
+                    t.description
+                        .unwrap_or_else(|| default_description(&t.name)),
+                );
                 t
             })
             .collect();
@@ -117,13 +130,6 @@ impl Target {
             tools,
             fields: Vec::new(),
         })
-    }
-
-    /// The tool's description, or the variant's.
-    pub fn tool_description(tool: &ToolSchema) -> String {
-        tool.description
-            .clone()
-            .unwrap_or_else(|| default_description(&tool.name))
     }
 }
 
@@ -185,29 +191,6 @@ pub(crate) fn tool_name(raw: &str) -> String {
         name.push_str("Response");
     }
     name
-}
-
-/// The instruction that carries the schema in the JSON-text modes.
-pub(crate) fn schema_instruction(target: &Target, fenced: bool) -> String {
-    let schema = serde_json::to_string_pretty(&target.schema).unwrap_or_default();
-    let how = if fenced {
-        "Answer with one ```json fenced code block holding the JSON and nothing else."
-    } else {
-        "Answer with the JSON value only."
-    };
-    format!(
-        "Extract `{name}`: {desc}\nReturn a JSON value that is an instance of this JSON Schema (a value, not the schema itself):\n{schema}\n{how}",
-        name = target.name,
-        desc = target.description,
-    )
-}
-
-/// Removes keys a tool's `parameters` need not carry.
-pub(crate) fn parameters(mut schema: Value) -> Value {
-    if let Some(o) = schema.as_object_mut() {
-        o.remove("$schema");
-    }
-    schema
 }
 
 #[cfg(test)]

@@ -4,47 +4,66 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::attempt::Decode;
 use crate::completion::ResponseMessage;
 use crate::error::{Error, Result};
 use crate::instructor::Instructor;
 use crate::mode::Mode;
-use crate::parse::{self, SchemaKind};
-use crate::reply;
-use crate::target::{Target, ITEMS_KEY};
+use crate::request::target::{Target, ITEMS_KEY};
+use crate::response::json_text;
+use crate::response::parse::{self, SchemaKind};
 use crate::validation::ValidationErrors;
 
-pub(crate) fn kind(mode: Mode) -> SchemaKind {
-    if mode.is_strict() {
-        SchemaKind::Strict
-    } else {
-        SchemaKind::Plain
+/// Reads the value out of a reply message: one value, a list, or one per parallel tool call.
+pub(crate) type Decode<O> = fn(Mode, &Target, &ResponseMessage) -> Result<O>;
+
+/// What one extraction asks for, and how its replies are read.
+pub(crate) struct Plan<O> {
+    pub target: Arc<Target>,
+    pub decode: Decode<O>,
+}
+
+impl<T: Instructor> Plan<T> {
+    /// One `T`.
+    pub fn single(mode: Mode) -> Self {
+        Plan {
+            target: Target::single::<T>(mode),
+            decode: single::<T>,
+        }
     }
 }
 
-/// The target and reader for a list of `T`: one tool per variant in ParallelTools, else a wrapper
-/// object with the list under `items`.
-pub(crate) fn list_plan<T: Instructor>(mode: Mode) -> Result<(Arc<Target>, Decode<Vec<T>>)> {
-    if mode == Mode::ParallelTools {
-        Ok((Target::parallel::<T>()?, parallel::<T>))
-    } else {
-        Ok((Target::iterable::<T>(mode), many::<T>))
+impl<T: Instructor> Plan<Vec<T>> {
+    /// A list of `T`: one tool per variant in ParallelTools, else a wrapper object with the list
+    /// under `items`.
+    pub fn list(mode: Mode) -> Result<Self> {
+        if mode == Mode::ParallelTools {
+            Self::parallel()
+        } else {
+            Ok(Plan {
+                target: Target::iterable::<T>(mode),
+                decode: many::<T>,
+            })
+        }
+    }
+
+    /// One `T` per tool call, each read as the variant of `T` its tool names.
+    pub fn parallel() -> Result<Self> {
+        Ok(Plan {
+            target: Target::parallel::<T>()?,
+            decode: parallel::<T>,
+        })
     }
 }
 
 /// One `T`.
-pub(crate) fn single<T: Instructor>(mode: Mode, target: &Target, m: &ResponseMessage) -> Result<T> {
-    let text = reply::json_text(mode, &target.name, m)?;
-    parse::text_as::<T>(text, kind(mode))
+fn single<T: Instructor>(mode: Mode, target: &Target, m: &ResponseMessage) -> Result<T> {
+    let text = json_text::json_text(mode, &target.name, m)?;
+    parse::text_as::<T>(text, SchemaKind::of(mode))
 }
 
 /// A list of `T` under `items` (a bare list is accepted too); every item's errors are reported.
-pub(crate) fn many<T: Instructor>(
-    mode: Mode,
-    target: &Target,
-    m: &ResponseMessage,
-) -> Result<Vec<T>> {
-    let text = reply::json_text(mode, &target.name, m)?;
+fn many<T: Instructor>(mode: Mode, target: &Target, m: &ResponseMessage) -> Result<Vec<T>> {
+    let text = json_text::json_text(mode, &target.name, m)?;
     let items = match parse::json_from_text(text)? {
         Value::Array(items) => items,
         Value::Object(mut o) => match o.remove(ITEMS_KEY) {
@@ -64,18 +83,14 @@ pub(crate) fn many<T: Instructor>(
     collect(items.into_iter().enumerate().map(|(i, item)| {
         (
             format!("{ITEMS_KEY}[{i}]"),
-            parse::value_as::<T>(item, kind(mode)),
+            parse::value_as::<T>(item, SchemaKind::of(mode)),
         )
     }))
 }
 
 /// One `T` per tool call, each call's arguments read as the variant its name names.
-pub(crate) fn parallel<T: Instructor>(
-    _mode: Mode,
-    _target: &Target,
-    m: &ResponseMessage,
-) -> Result<Vec<T>> {
-    let calls = reply::tool_calls(m)?;
+fn parallel<T: Instructor>(_mode: Mode, _target: &Target, m: &ResponseMessage) -> Result<Vec<T>> {
+    let calls = json_text::tool_calls(m)?;
     collect(calls.iter().map(|call| {
         let name = call.function.name.clone();
         // The enum's schema is a oneOf, whose errors say little; serde names the failing field.

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 use crate::instructor::Instructor;
+use crate::mode::Mode;
 use crate::type_cache::TypeCache;
 use crate::validation::{join_path, ValidationErrors};
 
@@ -20,6 +21,17 @@ pub(crate) enum SchemaKind {
     Plain,
     /// `json_schema_strict()`.
     Strict,
+}
+
+impl SchemaKind {
+    /// The schema a mode's replies are checked against.
+    pub fn of(mode: Mode) -> Self {
+        if mode.is_strict() {
+            SchemaKind::Strict
+        } else {
+            SchemaKind::Plain
+        }
+    }
 }
 
 /// The compiled validator of `T`'s schema, built once per type and kind.
@@ -97,15 +109,6 @@ pub(crate) fn pointer_to_path(pointer: &str) -> String {
     path
 }
 
-/// The first `max` characters of `text`, marked when cut.
-pub(crate) fn excerpt(text: &str, max: usize) -> String {
-    let mut out: String = text.chars().take(max).collect();
-    if text.chars().count() > max {
-        out.push('…');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,11 +119,5 @@ mod tests {
         assert_eq!(pointer_to_path("/age"), "age");
         assert_eq!(pointer_to_path("/addresses/1/city"), "addresses[1].city");
         assert_eq!(pointer_to_path("/a~1b/0"), "a/b[0]");
-    }
-
-    #[test]
-    fn excerpts_cut_on_characters() {
-        assert_eq!(excerpt("ééé", 2), "éé…");
-        assert_eq!(excerpt("ab", 2), "ab");
     }
 }

@@ -1,12 +1,10 @@
-//! Reading a completion: stop conditions, then where the mode puts the JSON.
+//! Reading a completion: the service's text as a completion, then the conditions that end an
+//! extraction whatever the mode (content filter, cut at the token limit, refusal).
 
 use serde_json::Value;
 
 use crate::completion::{ChatCompletion, FilterVerdicts, ResponseMessage};
-use crate::error::{Error, FilterOrigin, Result};
-use crate::message::ToolCall;
-use crate::mode::Mode;
-use crate::parse::excerpt;
+use crate::error::{excerpt, Error, FilterOrigin, Result};
 
 /// Reads the service's JSON text as a completion; a reply of another shape is not the model's fault.
 pub(crate) fn completion_from(text: &str) -> Result<ChatCompletion> {
@@ -57,111 +55,4 @@ pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage
         return Err(Error::Refusal(refusal.to_owned()));
     }
     Ok(&choice.message)
-}
-
-/// The JSON text of a single-value reply in `mode`.
-pub(crate) fn json_text<'m>(
-    mode: Mode,
-    tool_name: &str,
-    message: &'m ResponseMessage,
-) -> Result<&'m str> {
-    match mode {
-        Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools => {
-            let call = message
-                .tool_calls
-                .iter()
-                .find(|c| c.function.name == tool_name)
-                .or_else(|| message.tool_calls.first())
-                .ok_or_else(|| no_call(tool_name, message))?;
-            Ok(call.function.arguments.as_str())
-        }
-        Mode::Functions => message
-            .function_call
-            .as_ref()
-            .map(|f| f.arguments.as_str())
-            .or_else(|| {
-                message
-                    .tool_calls
-                    .first()
-                    .map(|c| c.function.arguments.as_str())
-            })
-            .ok_or_else(|| no_call(tool_name, message)),
-        Mode::Json | Mode::JsonSchema | Mode::JsonO1 => Ok(content(message)?.trim()),
-        Mode::MdJson => Ok(json_in_markdown(content(message)?)),
-    }
-}
-
-/// Every tool call of a parallel reply.
-pub(crate) fn tool_calls(message: &ResponseMessage) -> Result<&[ToolCall]> {
-    if message.tool_calls.is_empty() {
-        return Err(no_call("any of the tools", message));
-    }
-    Ok(&message.tool_calls)
-}
-
-fn content(message: &ResponseMessage) -> Result<&str> {
-    message
-        .content
-        .as_deref()
-        .filter(|c| !c.trim().is_empty())
-        .ok_or_else(|| Error::parse("the reply has no content; answer with the JSON value"))
-}
-
-fn no_call(tool_name: &str, message: &ResponseMessage) -> Error {
-    let said = message
-        .content
-        .as_deref()
-        .map(|c| format!(" It answered with text instead: {}", excerpt(c, 200)))
-        .unwrap_or_default();
-    Error::parse(format!(
-        "the reply did not call `{tool_name}`.{said} Call the function with the extracted arguments"
-    ))
-}
-
-/// The JSON in a markdown reply: the ```json fence, else any fence, else the first JSON value.
-pub(crate) fn json_in_markdown(text: &str) -> &str {
-    if let Some(inner) = fenced(text, "```json").or_else(|| fenced(text, "```")) {
-        return inner.trim();
-    }
-    first_json_value(text).unwrap_or(text.trim())
-}
-
-fn fenced<'a>(text: &'a str, opening: &str) -> Option<&'a str> {
-    let start = text.find(opening)? + opening.len();
-    let rest = text.get(start..)?;
-    // Skip the rest of the opening line (a language tag or nothing).
-    let body_start = rest.find('\n').map(|i| i + 1).unwrap_or(0);
-    let body = rest.get(body_start..)?;
-    let end = body.find("```").unwrap_or(body.len());
-    body.get(..end)
-}
-
-fn first_json_value(text: &str) -> Option<&str> {
-    let start = text.find(['{', '['])?;
-    let rest = text.get(start..)?;
-    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>();
-    match values.next() {
-        Some(Ok(_)) => rest.get(..values.byte_offset()),
-        _ => Some(rest),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_json_is_found() {
-        assert_eq!(
-            json_in_markdown("Here:\n```json\n{\"a\":1}\n```\nbye"),
-            "{\"a\":1}"
-        );
-        assert_eq!(json_in_markdown("```\n[1]\n```"), "[1]");
-        assert_eq!(
-            json_in_markdown("The answer is {\"a\": {\"b\": 2}} ok"),
-            "{\"a\": {\"b\": 2}}"
-        );
-        assert_eq!(json_in_markdown("```json\n{\"a\":1}"), "{\"a\":1}");
-        assert_eq!(json_in_markdown("nothing"), "nothing");
-    }
 }

@@ -7,12 +7,12 @@
 //! - [`ToolCallAccumulator`] (Tools, ToolsStrict, ParallelTools), [`FunctionCallAccumulator`]
 //!   (Functions) and [`ContentJson`] (Json, JsonSchema, MdJson): deltas to JSON text.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use crate::completion::{ChatCompletionChunk, Delta, Usage};
-use crate::error::{Error, FilterOrigin};
+pub use crate::content_filter::filtered_categories;
+use crate::content_filter::Categories;
+use crate::error::{excerpt, Error, FilterOrigin};
 use crate::message::{FunctionCall, ToolCall};
 
 /// Reads one SSE `data` payload.
@@ -42,7 +42,7 @@ pub fn parse_event_data(data: &str) -> Result<Option<ChatCompletionChunk>, Error
             };
             Err(Error::parse(format!(
                 "a stream event {what} ({e}): {}",
-                excerpt(data)
+                excerpt(data, 200)
             )))
         }
     }
@@ -61,27 +61,7 @@ fn streamed_error(err: &Value) -> Error {
         .unwrap_or_else(|| "the service sent an error in the stream".to_owned());
     let code = text(err.get("code")).or_else(|| text(err.get("type")));
     if code.as_deref() == Some("content_filter") {
-        // The live service says `innererror.content_filter_result`; the spec says
-        // `inner_error.content_filter_results`. Read all spellings.
-        let results = ["innererror", "inner_error"]
-            .iter()
-            .filter_map(|k| err.get(*k))
-            .flat_map(|inner| {
-                ["content_filter_result", "content_filter_results"]
-                    .iter()
-                    .filter_map(move |k| inner.get(*k))
-            })
-            .next();
-        let origin = if err.get("param").and_then(Value::as_str) == Some("prompt") {
-            FilterOrigin::Prompt
-        } else {
-            FilterOrigin::Completion
-        };
-        return Error::ContentFilter {
-            origin,
-            categories: results.map(filtered_categories).unwrap_or_default(),
-            message,
-        };
+        return Error::content_filter_from(err, message);
     }
     let status = err
         .get("status")
@@ -96,29 +76,6 @@ fn streamed_error(err: &Value) -> Error {
     }
 }
 
-/// The categories with `"filtered": true` in an Azure `content_filter_results` object, by name.
-///
-/// Anything that is not an object of objects yields no categories rather than an error.
-pub fn filtered_categories(results: &Value) -> Vec<String> {
-    results
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, v)| v.get("filtered").and_then(Value::as_bool) == Some(true))
-                .map(|(k, _)| k.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn excerpt(s: &str) -> String {
-    const MAX: usize = 200;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
-        None => s.to_owned(),
-    }
-}
-
 /// Watches the stream-level facts of a chat-completion stream, chunk by chunk.
 ///
 /// Chunks with empty `choices` (Azure's first, filter-only chunk; the usage-only last chunk) and
@@ -128,7 +85,7 @@ fn excerpt(s: &str) -> String {
 pub struct StreamMonitor {
     usage: Option<Usage>,
     finish_reason: Option<String>,
-    filtered: BTreeSet<String>,
+    filtered: Categories,
     refusal: String,
     chunks: usize,
 }
@@ -148,7 +105,7 @@ impl StreamMonitor {
         }
         let choice = chunk.choices.iter().find(|c| c.index == 0)?;
         if let Some(results) = &choice.content_filter_results {
-            self.filtered.extend(results.filtered());
+            results.add_to(&mut self.filtered);
         }
         if let Some(reason) = choice.finish_reason.as_deref().filter(|r| !r.is_empty()) {
             self.finish_reason = Some(reason.to_owned());
@@ -172,7 +129,7 @@ impl StreamMonitor {
 
     /// The completion filter categories any chunk marked `filtered: true`, sorted.
     pub fn filtered_categories(&self) -> Vec<String> {
-        self.filtered.iter().cloned().collect()
+        self.filtered.clone().into_vec()
     }
 
     /// The refusal text streamed so far (empty if the model did not refuse).

@@ -49,9 +49,9 @@ impl std::fmt::Display for PartialJsonError {
 
 impl std::error::Error for PartialJsonError {}
 
-impl From<PartialJsonError> for crate::Error {
+impl From<PartialJsonError> for crate::error::Error {
     fn from(e: PartialJsonError) -> Self {
-        crate::Error::parse(e.to_string())
+        crate::error::Error::parse(e.to_string())
     }
 }
 

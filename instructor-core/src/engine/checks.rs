@@ -1,0 +1,62 @@
+//! What is refused before anything is sent: a mode or a request field the service or its
+//! api-version cannot take, each named with what would work instead.
+
+use crate::capability::{Feature, Support};
+use crate::error::{Error, Result};
+use crate::message::Message;
+use crate::mode::Mode;
+use crate::request::chat_request::Request;
+
+/// Refuses a mode the service cannot serve, naming one it can.
+pub(crate) fn check_mode(mode: Mode, supports: &dyn Fn(Feature) -> Support) -> Result<()> {
+    for &feature in mode.required_features() {
+        if let Support::No { by, since } = supports(feature) {
+            let alternative = [Mode::Tools, Mode::Json, Mode::MdJson]
+                .into_iter()
+                .find(|m| {
+                    m.required_features()
+                        .iter()
+                        .all(|f| supports(*f) == Support::Yes)
+                });
+            return Err(Error::Unsupported {
+                what: format!("{mode} (it sends {})", feature.describe()),
+                by,
+                since,
+                suggestion: alternative.map(|m| format!("{m} works with this configuration")),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses request fields the service cannot take.
+pub(crate) fn check_request(
+    request: &Request,
+    supports: &dyn Fn(Feature) -> Support,
+) -> Result<()> {
+    let mut needed = Vec::new();
+    if request.max_completion_tokens.is_some() {
+        needed.push(Feature::MaxCompletionTokens);
+    }
+    if request.seed.is_some() {
+        needed.push(Feature::Seed);
+    }
+    if request
+        .messages
+        .iter()
+        .any(|m| matches!(m, Message::Developer { .. }))
+    {
+        needed.push(Feature::DeveloperRole);
+    }
+    for feature in needed {
+        if let Support::No { by, since } = supports(feature) {
+            return Err(Error::Unsupported {
+                what: feature.describe().to_owned(),
+                by,
+                since,
+                suggestion: None,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! The engine: the I/O-free state machines both clients drive. [`attempts`] runs one extraction
+//! across attempts (body out, reply in, re-ask or done); for streams, [`driver`] runs the same
+//! loop over chunks, with an [`assembler`] per attempt turning chunks into the mode's JSON and a
+//! [`watch`] turning that JSON into what the caller sees (partials or items).
+
+pub(crate) mod assembler;
+pub(crate) mod attempts;
+pub(crate) mod checks;
+pub(crate) mod driver;
+pub mod hooks;
+pub(crate) mod reask;
+pub mod settings;
+pub(crate) mod watch;

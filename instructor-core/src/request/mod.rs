@@ -1,0 +1,12 @@
+//! The request stage: what the user asks for ([`Request`]), what the model is asked to produce (the
+//! target a type gives), the mode's part of the body, and the body itself ([`RequestBody`]), ready
+//! for a transport.
+
+pub(crate) mod body;
+pub(crate) mod chat_request;
+pub(crate) mod instructions;
+pub(crate) mod mode_fields;
+pub(crate) mod target;
+
+pub use body::{BodyValue, RequestBody};
+pub use chat_request::Request;
