@@ -803,3 +803,103 @@ fn nulls_inside_collections() {
     agrees::<Sparse>(json!({ "values": [null, 1], "by_key": {}, "maybe": null }));
     agrees::<Sparse>(json!({ "values": [null], "by_key": { "a": null } }));
 }
+
+mod billing {
+    use super::*;
+    /// Where invoices go.
+    #[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    pub struct Address {
+        pub iban: String,
+    }
+}
+
+mod shipping {
+    use super::*;
+    /// Where parcels go.
+    #[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    pub struct Address {
+        pub street: String,
+        pub zip: String,
+    }
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Order {
+    billing: billing::Address,
+    shipping: shipping::Address,
+    /// Earlier orders to the same customer.
+    previous: Vec<Order>,
+}
+
+#[test]
+fn two_types_of_one_name_get_a_definition_each() {
+    let s = Order::json_schema();
+    let billing = &s["properties"]["billing"]["$ref"];
+    let shipping = &s["properties"]["shipping"]["$ref"];
+    assert_ne!(billing, shipping, "{s:#}");
+    assert_eq!(
+        s["$defs"]["Address"]["properties"]["iban"]["type"],
+        "string"
+    );
+    assert_eq!(
+        s["$defs"]["shipping__Address"]["properties"]["street"]["type"],
+        "string"
+    );
+    let order = Order {
+        billing: billing::Address {
+            iban: "DE89".into(),
+        },
+        shipping: shipping::Address {
+            street: "1 Main St".into(),
+            zip: "12345".into(),
+        },
+        previous: vec![],
+    };
+    accepts(&order, true);
+    // The shipping address is checked as a shipping address, not as the billing one.
+    let swapped =
+        json!({"billing": {"iban": "DE89"}, "shipping": {"iban": "DE89"}, "previous": []});
+    assert!(!validator(&s).is_valid(&swapped));
+    assert!(!validator(&Order::json_schema_strict()).is_valid(&swapped));
+}
+
+/// An expression whose operands are each described.
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+enum Expr {
+    Number(u32),
+    Op {
+        /// The first operand.
+        left: Box<Expr>,
+        /// The second operand.
+        middle: Box<Expr>,
+        /// The third operand.
+        right: Box<Expr>,
+    },
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Formula {
+    /// The whole expression.
+    expr: Expr,
+}
+
+#[test]
+fn a_type_with_several_described_references_to_itself_has_a_bounded_strict_schema() {
+    let strict = Formula::json_schema_strict();
+    let size = strict.to_string().len();
+    assert!(size < 200_000, "the strict schema is {size} bytes");
+    assert_strict_rules(&strict);
+    let n = |v| Box::new(Expr::Number(v));
+    let formula = Formula {
+        expr: Expr::Op {
+            left: n(1),
+            middle: Box::new(Expr::Op {
+                left: n(2),
+                middle: n(3),
+                right: n(4),
+            }),
+            right: n(5),
+        },
+    };
+    accepts(&formula, true);
+}

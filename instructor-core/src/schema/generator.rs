@@ -2,7 +2,7 @@
 //! schemas.
 
 use std::any::TypeId;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -12,11 +12,20 @@ use crate::type_cache::TypeCache;
 /// Builds one root schema: nested derived types are defined once in `$defs` and referenced with
 /// `$ref`, so recursive types work. A type that refers back to the root type finds the root in
 /// `$defs` too (never `{"$ref": "#"}`, which would break once the schema is embedded in another).
+///
+/// Two different types of the same name (`billing::Address` and `shipping::Address`) never share
+/// an entry: the first keeps the plain name, the next is qualified by its module
+/// (`shipping__Address`).
 #[derive(Debug, Default)]
 pub struct SchemaGenerator {
     defs: Map<String, Value>,
     pending: HashSet<String>,
-    root: Option<String>,
+    /// The `$defs` name of each type met, by its full type name.
+    names: HashMap<&'static str, String>,
+    /// The type each `$defs` name stands for.
+    owners: HashMap<String, &'static str>,
+    /// The root type's full type name.
+    root: Option<&'static str>,
     root_referenced: bool,
 }
 
@@ -32,18 +41,43 @@ impl SchemaGenerator {
         if !T::referenceable() {
             return T::schema(self);
         }
-        let name = T::def_name();
-        if self.root.as_deref() == Some(name.as_str()) {
+        let ty = T::def_identity();
+        if self.root == Some(ty) {
             self.root_referenced = true;
-            return serde_json::json!({ "$ref": format!("#/$defs/{name}") });
         }
-        if !self.defs.contains_key(&name) && !self.pending.contains(&name) {
+        let name = self.name_for::<T>();
+        if self.root != Some(ty) && !self.defs.contains_key(&name) && !self.pending.contains(&name)
+        {
             self.pending.insert(name.clone());
             let schema = T::schema(self);
             self.pending.remove(&name);
             self.defs.insert(name.clone(), schema);
         }
         serde_json::json!({ "$ref": format!("#/$defs/{name}") })
+    }
+
+    /// `T`'s `$defs` name: its own, unless another type took it first.
+    fn name_for<T: JsonSchema + ?Sized>(&mut self) -> String {
+        let ty = T::def_identity();
+        if let Some(name) = self.names.get(ty) {
+            return name.clone();
+        }
+        let plain = T::def_name();
+        let name = if !self.owners.contains_key(&plain) {
+            plain
+        } else {
+            let qualified = format!("{}__{plain}", module_of(ty));
+            let mut name = qualified.clone();
+            let mut n = 2;
+            while self.owners.contains_key(&name) {
+                name = format!("{qualified}{n}");
+                n += 1;
+            }
+            name
+        };
+        self.owners.insert(name.clone(), ty);
+        self.names.insert(ty, name.clone());
+        name
     }
 
     /// The definitions collected so far.
@@ -53,10 +87,12 @@ impl SchemaGenerator {
 
     /// The root schema of `T`: its schema with a `title`, and `$defs` when any type was referenced.
     pub fn into_root_schema_for<T: JsonSchema + ?Sized>(mut self) -> Value {
-        let name = T::def_name();
-        if T::referenceable() {
-            self.root = Some(name.clone());
-        }
+        let name = if T::referenceable() {
+            self.root = Some(T::def_identity());
+            self.name_for::<T>()
+        } else {
+            T::def_name()
+        };
         let schema = T::schema(&mut self);
         if self.root_referenced {
             self.defs.insert(name.clone(), schema.clone());
@@ -77,6 +113,19 @@ impl SchemaGenerator {
         }
         Value::Object(out)
     }
+}
+
+/// The last module of a type's path, made a name: `app::shipping::Address<T>` gives `shipping`.
+fn module_of(type_name: &str) -> String {
+    let path = type_name.split('<').next().unwrap_or(type_name);
+    let mut segments = path.rsplit("::");
+    segments.next();
+    segments
+        .next()
+        .unwrap_or("type")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
 }
 
 /// The root JSON Schema of `T` (strict or not), computed once per type and cached.

@@ -133,6 +133,9 @@ impl<T: JsonSchema + ?Sized> JsonSchema for Box<T> {
     fn referenceable() -> bool {
         T::referenceable()
     }
+    fn def_identity() -> &'static str {
+        T::def_identity()
+    }
     fn optional() -> bool {
         T::optional()
     }

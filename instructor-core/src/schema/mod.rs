@@ -58,6 +58,13 @@ pub trait JsonSchema {
         false
     }
 
+    /// Which type a referenceable type's `$defs` entry stands for: its full type name, or, for a
+    /// wrapper that is referenced as the type it wraps (`Box<T>`), that type's. Two types of one
+    /// [`def_name`](Self::def_name) are told apart by it.
+    fn def_identity() -> &'static str {
+        std::any::type_name::<Self>()
+    }
+
     /// True when serde accepts the value being absent (as for `Option<T>`): such a property is not
     /// in `required`.
     fn optional() -> bool {

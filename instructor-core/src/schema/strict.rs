@@ -39,7 +39,7 @@ pub const STRICT_UNSUPPORTED_KEYWORDS: &[&str] = &[
 ///
 /// Strict mode refuses keywords beside a `$ref`: a `$ref` into `$defs` that carries a description
 /// is replaced by the definition itself with that description (a few levels deep for recursive
-/// types, past which the siblings are dropped).
+/// types, and a bounded number of times in all, past which the siblings are dropped).
 pub fn strictify(schema: &Value) -> Value {
     let defs = schema
         .get("$defs")
@@ -47,7 +47,8 @@ pub fn strictify(schema: &Value) -> Value {
         .cloned()
         .unwrap_or_default();
     let mut out = schema.clone();
-    walk(&mut out, &defs, 0);
+    let mut budget = MAX_INLINES;
+    walk(&mut out, &defs, 0, &mut budget);
     out
 }
 
@@ -115,7 +116,17 @@ fn constraint_hints(map: &Map<String, Value>) -> Vec<String> {
 /// How deep `$ref`s are inlined before siblings are simply dropped (guards recursive types).
 const MAX_INLINE_DEPTH: usize = 8;
 
-fn inline_ref(map: &mut Map<String, Value>, defs: &Map<String, Value>, depth: usize) {
+/// How many `$ref`s one schema inlines in all: a type with several described references to itself
+/// (or a chain of types each referring twice to the next) would otherwise multiply its copies at
+/// every level. Past it, siblings are dropped.
+const MAX_INLINES: usize = 64;
+
+fn inline_ref(
+    map: &mut Map<String, Value>,
+    defs: &Map<String, Value>,
+    depth: usize,
+    budget: &mut usize,
+) {
     let Some(Value::String(target)) = map.get("$ref") else {
         return;
     };
@@ -125,9 +136,10 @@ fn inline_ref(map: &mut Map<String, Value>, defs: &Map<String, Value>, depth: us
     let def = target
         .strip_prefix("#/$defs/")
         .and_then(|name| defs.get(name))
-        .filter(|_| depth < MAX_INLINE_DEPTH);
+        .filter(|_| depth < MAX_INLINE_DEPTH && *budget > 0);
     match def {
         Some(Value::Object(def)) => {
+            *budget -= 1;
             let mut merged = def.clone();
             map.remove("$ref");
             for (k, v) in std::mem::take(map) {
@@ -139,12 +151,12 @@ fn inline_ref(map: &mut Map<String, Value>, defs: &Map<String, Value>, depth: us
     }
 }
 
-fn walk(v: &mut Value, defs: &Map<String, Value>, depth: usize) {
+fn walk(v: &mut Value, defs: &Map<String, Value>, depth: usize, budget: &mut usize) {
     let Value::Object(map) = v else {
         return;
     };
     let had_ref = map.contains_key("$ref") && map.len() > 1;
-    inline_ref(map, defs, depth);
+    inline_ref(map, defs, depth, budget);
     let depth = if had_ref && !map.contains_key("$ref") {
         depth + 1
     } else {
@@ -202,13 +214,13 @@ fn walk(v: &mut Value, defs: &Map<String, Value>, depth: usize) {
             "properties" | "$defs" | "definitions" => {
                 if let Value::Object(m) = child {
                     for s in m.values_mut() {
-                        walk(s, defs, depth);
+                        walk(s, defs, depth, budget);
                     }
                 }
             }
             "anyOf" | "allOf" | "items" | "not" | "additionalProperties" => match child {
-                Value::Array(a) => a.iter_mut().for_each(|s| walk(s, defs, depth)),
-                other => walk(other, defs, depth),
+                Value::Array(a) => a.iter_mut().for_each(|s| walk(s, defs, depth, budget)),
+                other => walk(other, defs, depth, budget),
             },
             _ => {}
         }
