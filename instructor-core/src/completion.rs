@@ -72,7 +72,8 @@ pub struct ResponseMessage {
     pub refusal: Option<String>,
 }
 
-/// Tokens spent; sums over attempts with `+=`.
+/// Tokens spent; sums over attempts with `+=`, which saturates rather than overflows on whatever
+/// counts a server sends.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     /// Prompt tokens.
@@ -88,9 +89,9 @@ pub struct Usage {
 
 impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, rhs: Usage) {
-        self.prompt_tokens += rhs.prompt_tokens;
-        self.completion_tokens += rhs.completion_tokens;
-        self.total_tokens += rhs.total_tokens;
+        self.prompt_tokens = self.prompt_tokens.saturating_add(rhs.prompt_tokens);
+        self.completion_tokens = self.completion_tokens.saturating_add(rhs.completion_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(rhs.total_tokens);
     }
 }
 
@@ -190,6 +191,21 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever counts a server sends, summing attempts never overflows (it saturates).
+        #[test]
+        fn usage_sums_saturate(a in any::<[u64; 3]>(), b in any::<[u64; 3]>(), n in 1usize..4) {
+            let usage = |t: [u64; 3]| Usage { prompt_tokens: t[0], completion_tokens: t[1], total_tokens: t[2] };
+            let mut sum = usage(a);
+            for _ in 0..n {
+                sum += usage(b);
+            }
+            let expect = |i: usize| (0..n).fold(a[i], |s, _| s.saturating_add(b[i]));
+            prop_assert_eq!(sum, usage([expect(0), expect(1), expect(2)]));
+        }
+    }
 
     #[test]
     fn filter_verdicts_name_filtered_categories_of_objects_and_prompt_arrays() {

@@ -52,6 +52,14 @@ impl FilterVerdicts {
         categories.into_vec()
     }
 
+    /// The categories marked `"filtered": true` only: what was withheld, not merely annotated.
+    /// Empty when the reply passed.
+    pub fn blocked(&self) -> Vec<String> {
+        let mut categories = Categories::default();
+        self.add_to(&mut categories);
+        categories.blocked()
+    }
+
     /// Adds the categories that struck to `categories`.
     pub(crate) fn add_to(&self, categories: &mut Categories) {
         // No `true` anywhere, nothing struck: the common case costs one scan and no parse.
@@ -98,6 +106,11 @@ impl Categories {
                 self.detected.insert(name.clone());
             }
         }
+    }
+
+    /// The categories marked `"filtered": true` only, sorted.
+    pub fn blocked(&self) -> Vec<String> {
+        self.filtered.iter().cloned().collect()
     }
 
     /// The categories, sorted: the filtered ones, else the detected ones.

@@ -120,6 +120,17 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Configuration(String),
 
+    /// A reply went past one of the limits that keep a call bounded.
+    #[error("{what} went past its limit of {limit}. If such replies are expected, raise it with {raise}")]
+    LimitExceeded {
+        /// What grew too large, as `the streamed reply's text`.
+        what: String,
+        /// The limit, with its unit.
+        limit: String,
+        /// The setting that raises it, as `.max_stream_bytes(..) on the client`.
+        raise: String,
+    },
+
     /// The mode or a request field is not available with this service or api-version.
     #[error("{what} is not supported by {by}{}{}", .since.as_ref().map(|v| format!("; it needs api-version {v} or later")).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("; {s}")).unwrap_or_default())]
     Unsupported {

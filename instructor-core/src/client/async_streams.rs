@@ -106,7 +106,8 @@ impl<T: Instructor> Stream for PartialStream<'_, T> {
 }
 
 /// The items of a streamed list, from
-/// [`AsyncClient::create_iterable`](crate::AsyncClient::create_iterable).
+/// [`AsyncClient::create_iterable`](crate::AsyncClient::create_iterable); see
+/// [`IterableIter`](crate::IterableIter) for what a retry looks like.
 pub struct IterableStream<'c, T> {
     inner: BoxStream<'c, Result<T>>,
 }

@@ -90,8 +90,13 @@ impl<Tr: Transport, T: Instructor> Iterator for PartialIter<'_, Tr, T> {
 /// The items of a streamed list, from [`Client::create_iterable`](crate::Client::create_iterable).
 ///
 /// Yields each `T` validated, the moment its closing brace arrives. If an item fails validation the
-/// model is re-asked at the end of the stream (retries permitting) and the items already yielded are
-/// not yielded again.
+/// model is re-asked at the end of the stream (retries permitting).
+///
+/// Items yielded are final. The re-ask's stream must give them again, unchanged, before it goes
+/// on: they are not yielded twice, and the items after them are. A retry that changes or drops an
+/// item already yielded is itself re-asked (the model is told which item it changed), or, out of
+/// attempts, ends the stream with [`Error::RetriesExhausted`]: the items you hold always come
+/// from one consistent list.
 pub struct IterableIter<'c, Tr, T: Instructor> {
     pump: Pump<'c, Tr, Vec<T>, ItemWatch<T>>,
 }

@@ -18,6 +18,20 @@ macro_rules! settings_builder {
                 self
             }
 
+            /// The bytes of content, tool-call arguments and refusal text one streamed reply may
+            /// accumulate before the stream ends with
+            /// [`Error::LimitExceeded`](crate::Error::LimitExceeded) (default 16 MiB).
+            pub fn max_stream_bytes(mut self, bytes: usize) -> Self {
+                self.settings_mut().limits.max_stream_bytes = bytes;
+                self
+            }
+
+            /// The tool calls one streamed reply may make (default 128).
+            pub fn max_tool_calls(mut self, calls: usize) -> Self {
+                self.settings_mut().limits.max_tool_calls = calls;
+                self
+            }
+
             /// A system message put first in every request that has none.
             pub fn system_prompt(mut self, text: impl Into<String>) -> Self {
                 self.settings_mut().system_prompt = Some(text.into());

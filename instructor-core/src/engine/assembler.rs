@@ -3,8 +3,11 @@
 
 use serde_json::Value;
 
-use crate::completion::{ChatCompletion, Choice, FilterVerdicts, ResponseMessage};
-use crate::error::Result;
+use crate::completion::{
+    ChatCompletion, Choice, Delta, FilterVerdicts, FunctionCallDelta, ResponseMessage,
+};
+use crate::engine::settings::Limits;
+use crate::error::{Error, Result};
 use crate::mode::Mode;
 use crate::stream::accumulate::{
     parse_event_data, ContentJson, FunctionCallAccumulator, StreamMonitor, ToolCallAccumulator,
@@ -17,6 +20,11 @@ pub(crate) type Fragments = Vec<(u32, String)>;
 #[derive(Debug)]
 pub(crate) struct Assembler {
     mode: Mode,
+    limits: Limits,
+    /// Bytes of content, arguments and refusal text so far.
+    bytes: usize,
+    /// Azure's prompt verdicts, from the stream's first chunk.
+    prompt_filter_results: Option<FilterVerdicts>,
     monitor: StreamMonitor,
     tools: ToolCallAccumulator,
     function: FunctionCallAccumulator,
@@ -27,9 +35,12 @@ pub(crate) struct Assembler {
 }
 
 impl Assembler {
-    pub fn new(mode: Mode) -> Self {
+    pub fn new(mode: Mode, limits: Limits) -> Self {
         Self {
             mode,
+            limits,
+            bytes: 0,
+            prompt_filter_results: None,
             monitor: StreamMonitor::new(),
             tools: ToolCallAccumulator::new(),
             function: FunctionCallAccumulator::new(),
@@ -43,7 +54,7 @@ impl Assembler {
     /// Takes one chunk's JSON; returns the JSON text it added. Chunks without choices (Azure's
     /// filter-only first chunk, the usage-only last one) and choices without a delta add nothing.
     pub fn push(&mut self, data: &str) -> Result<Fragments> {
-        let Some(chunk) = parse_event_data(data)? else {
+        let Some(mut chunk) = parse_event_data(data)? else {
             return Ok(Vec::new());
         };
         if self.id.is_empty() && !chunk.id.is_empty() {
@@ -52,9 +63,13 @@ impl Assembler {
         if self.model.is_empty() && !chunk.model.is_empty() {
             self.model.clone_from(&chunk.model);
         }
+        if self.prompt_filter_results.is_none() {
+            self.prompt_filter_results = chunk.prompt_filter_results.take();
+        }
         let Some(delta) = self.monitor.observe(&chunk) else {
             return Ok(Vec::new());
         };
+        self.count(delta)?;
         let mut out = Vec::new();
         if let Some(text) = &delta.content {
             self.content.push_str(text);
@@ -63,6 +78,13 @@ impl Assembler {
             Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools => {
                 for f in self.tools.push(delta) {
                     out.push((f.index, f.text.to_owned()));
+                }
+                if self.tools.calls().len() > self.limits.max_tool_calls {
+                    return Err(Error::LimitExceeded {
+                        what: "the number of tool calls in the streamed reply".to_owned(),
+                        limit: format!("{} calls", self.limits.max_tool_calls),
+                        raise: ".max_tool_calls(..) on the client".to_owned(),
+                    });
                 }
             }
             Mode::Functions => {
@@ -81,6 +103,35 @@ impl Assembler {
             }
         }
         Ok(out)
+    }
+
+    /// Counts the text a delta adds against the reply's byte limit.
+    fn count(&mut self, delta: &Delta) -> Result<()> {
+        let text = |s: &Option<String>| s.as_deref().map_or(0, str::len);
+        let arguments =
+            |f: &Option<FunctionCallDelta>| f.as_ref().map_or(0, |f| text(&f.arguments));
+        let added = text(&delta.content)
+            + text(&delta.refusal)
+            + arguments(&delta.function_call)
+            + delta
+                .tool_calls
+                .iter()
+                .map(|c| arguments(&c.function))
+                .sum::<usize>();
+        self.bytes = self.bytes.saturating_add(added);
+        if self.bytes > self.limits.max_stream_bytes {
+            return Err(Error::LimitExceeded {
+                what: "the streamed reply's text".to_owned(),
+                limit: format!("{} bytes", self.limits.max_stream_bytes),
+                raise: ".max_stream_bytes(..) on the client".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// True once the stream said why it ended (a finish reason): a stream cut short never does.
+    pub fn finished(&self) -> bool {
+        self.monitor.finish_reason().is_some()
     }
 
     /// JSON text only the end of the content can reveal (content modes).
@@ -112,11 +163,16 @@ impl Assembler {
             refusal: self.monitor.refusal().map(str::to_owned),
         };
         let finish_reason = self.monitor.finish_reason().map(str::to_owned);
-        let content_filter_results = (finish_reason.as_deref() == Some("content_filter"))
+        // The verdicts that struck, as the completion's: every category on a `content_filter`
+        // finish, the filtered ones on any other (a filtered stream is a filtered completion).
+        let struck = if finish_reason.as_deref() == Some("content_filter") {
+            self.monitor.filtered_categories()
+        } else {
+            self.monitor.blocked_categories()
+        };
+        let content_filter_results = (!struck.is_empty())
             .then(|| {
-                let verdicts = self
-                    .monitor
-                    .filtered_categories()
+                let verdicts = struck
                     .into_iter()
                     .map(|c| (c, serde_json::json!({"filtered": true})))
                     .collect();
@@ -133,6 +189,7 @@ impl Assembler {
                 content_filter_results,
             }],
             usage: self.monitor.usage(),
+            prompt_filter_results: self.prompt_filter_results,
             ..ChatCompletion::default()
         }
     }

@@ -10,9 +10,10 @@ use crate::completion::{ChatCompletion, Usage};
 use crate::engine::checks::{check_mode, check_request};
 use crate::engine::hooks::RetryEvent;
 use crate::engine::reask;
-use crate::engine::settings::Settings;
+use crate::engine::settings::{Limits, Settings};
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::message::Message;
+use crate::mode::Mode;
 use crate::request::body::{self, BodyOptions, RequestBody};
 use crate::request::chat_request::Request;
 use crate::request::instructions;
@@ -92,6 +93,8 @@ impl<O> Attempts<O> {
         let options = BodyOptions {
             stream,
             stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
+            one_tool_call: matches!(mode, Mode::Tools | Mode::ToolsStrict)
+                && supports(Feature::ParallelToolCalls) == Support::Yes,
         };
         let body = body::build(&target.fields, &request, model, messages, options);
         Ok(Self {
@@ -103,6 +106,11 @@ impl<O> Attempts<O> {
             errors: Vec::new(),
             usage: Usage::default(),
         })
+    }
+
+    /// The bounds on what one reply may hold.
+    pub fn limits(&self) -> Limits {
+        self.settings.limits
     }
 
     /// The body of the next attempt; the request hooks see it.
@@ -120,22 +128,37 @@ impl<O> Attempts<O> {
         self.on_completion(completion)
     }
 
-    /// Reads one streamed attempt's completion, assembled from its chunks.
-    pub fn on_assembled(&mut self, completion: ChatCompletion) -> Result<Turn<O>> {
+    /// Reads one streamed attempt's completion, assembled from its chunks. `objection` is what
+    /// the stream's watch found wrong with a reply that may decode well (say, a retry that changed
+    /// an item the caller already has): the model is re-asked with it like any other error.
+    pub fn on_assembled(
+        &mut self,
+        completion: ChatCompletion,
+        objection: Option<Error>,
+    ) -> Result<Turn<O>> {
         self.settings
             .hooks
             .response(|| serde_json::to_value(&completion).ok());
-        self.on_completion(completion)
+        self.read(completion, objection)
     }
 
     /// Reads one attempt's completion (from a reply, or assembled from a stream).
-    fn on_completion(&mut self, mut completion: ChatCompletion) -> Result<Turn<O>> {
+    fn on_completion(&mut self, completion: ChatCompletion) -> Result<Turn<O>> {
+        self.read(completion, None)
+    }
+
+    fn read(
+        &mut self,
+        mut completion: ChatCompletion,
+        objection: Option<Error>,
+    ) -> Result<Turn<O>> {
         self.attempt += 1;
         if let Some(u) = completion.usage {
             self.usage += u;
         }
         let outcome = reply::message_of(&completion)
-            .and_then(|m| (self.decode)(self.settings.mode, &self.target, m));
+            .and_then(|m| (self.decode)(self.settings.mode, &self.target, m))
+            .and_then(|value| objection.map_or(Ok(value), Err));
         match outcome {
             Ok(value) => {
                 completion.usage = Some(self.usage);

@@ -29,11 +29,18 @@ pub(crate) fn check_mode(mode: Mode, supports: &dyn Fn(Feature) -> Support) -> R
     Ok(())
 }
 
-/// Refuses request fields the service cannot take.
+/// Refuses request fields the service cannot take, and more than one choice (only the first
+/// would be read, and the rest silently lost).
 pub(crate) fn check_request(
     request: &Request,
     supports: &dyn Fn(Feature) -> Support,
 ) -> Result<()> {
+    if let Some(n) = request.extra.get("n").filter(|n| n.as_u64() != Some(1)) {
+        return Err(Error::Configuration(format!(
+            "`n: {n}` asks for several choices, but an extraction reads one: remove `n` (or set it \
+             to 1) and call create again for more values, or use create_iterable for a list"
+        )));
+    }
     let mut needed = Vec::new();
     if request.max_completion_tokens.is_some() {
         needed.push(Feature::MaxCompletionTokens);

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::engine::assembler::Assembler;
 use crate::engine::attempts::{Attempts, Turn};
+use crate::engine::settings::Limits;
 use crate::engine::watch::Watch;
 use crate::error::{Error, Result};
 use crate::mode::Mode;
@@ -17,6 +18,7 @@ pub(crate) type FinalSlot<O> = Arc<Mutex<Option<O>>>;
 pub(crate) struct Driver<O, W: Watch> {
     attempts: Attempts<O>,
     mode: Mode,
+    limits: Limits,
     assembler: Assembler,
     watch: W,
     /// A stream is to be opened with the attempts' body.
@@ -28,10 +30,12 @@ pub(crate) struct Driver<O, W: Watch> {
 
 impl<O, W: Watch> Driver<O, W> {
     pub fn new(attempts: Attempts<O>, mode: Mode, watch: W) -> Self {
+        let limits = attempts.limits();
         Self {
             attempts,
             mode,
-            assembler: Assembler::new(mode),
+            limits,
+            assembler: Assembler::new(mode, limits),
             watch,
             needs_stream: true,
             pending: VecDeque::new(),
@@ -86,8 +90,16 @@ impl<O, W: Watch> Driver<O, W> {
         let mut items = self.watch.on_fragments(&self.assembler, fragments);
         items.extend(self.watch.finish());
         self.pending.extend(items.into_iter().map(Ok));
-        let assembler = std::mem::replace(&mut self.assembler, Assembler::new(self.mode));
-        match self.attempts.on_assembled(assembler.finish()) {
+        let assembler =
+            std::mem::replace(&mut self.assembler, Assembler::new(self.mode, self.limits));
+        // A stream that stops without saying why may be cut anywhere: never pass it off as whole.
+        if !assembler.finished() {
+            return self.fail(Error::StreamInterrupted {
+                message: "the stream ended without a finish reason".to_owned(),
+            });
+        }
+        let objection = self.watch.objection();
+        match self.attempts.on_assembled(assembler.finish(), objection) {
             Ok(Turn::Done(value, _)) => {
                 if let Ok(mut slot) = self.final_value.lock() {
                     *slot = Some(value);

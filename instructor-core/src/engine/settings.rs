@@ -1,4 +1,4 @@
-//! What a client does with every request: mode, retries, a default system prompt, hooks.
+//! What a client does with every request: mode, retries, a default system prompt, hooks, limits.
 
 use crate::engine::hooks::Hooks;
 use crate::mode::Mode;
@@ -16,6 +16,37 @@ pub struct Settings {
     pub default_model: Option<String>,
     /// Observers.
     pub hooks: Hooks,
+    /// Bounds on what one reply may hold.
+    pub limits: Limits,
+}
+
+/// Bounds on what one streamed reply may hold, so that a runaway model or a hostile server cannot
+/// grow a stream's memory without end. A reply past a limit ends the extraction with
+/// [`Error::LimitExceeded`](crate::Error::LimitExceeded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of content, tool-call arguments and refusal text one streamed reply may accumulate
+    /// (default [`Limits::DEFAULT_MAX_STREAM_BYTES`], the transport's cap on one reply body).
+    pub max_stream_bytes: usize,
+    /// Tool calls one streamed reply may make (default [`Limits::DEFAULT_MAX_TOOL_CALLS`], the
+    /// number of tools one request may offer).
+    pub max_tool_calls: usize,
+}
+
+impl Limits {
+    /// 16 MiB.
+    pub const DEFAULT_MAX_STREAM_BYTES: usize = 16 * 1024 * 1024;
+    /// 128.
+    pub const DEFAULT_MAX_TOOL_CALLS: usize = 128;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_stream_bytes: Self::DEFAULT_MAX_STREAM_BYTES,
+            max_tool_calls: Self::DEFAULT_MAX_TOOL_CALLS,
+        }
+    }
 }
 
 impl Settings {

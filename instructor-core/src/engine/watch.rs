@@ -7,11 +7,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::engine::assembler::{Assembler, Fragments};
+use crate::error::Error;
 use crate::instructor::Instructor;
 use crate::mode::Mode;
 use crate::request::target::ITEMS_KEY;
 use crate::response::parse::{self, SchemaKind};
 use crate::stream::partial_json::PartialJsonParser;
+use crate::validation::ValidationErrors;
 
 /// Turns new JSON text into things to yield.
 pub(crate) trait Watch: Send {
@@ -22,6 +24,11 @@ pub(crate) trait Watch: Send {
     /// The stream ended: anything held back.
     fn finish(&mut self) -> Vec<Self::Item> {
         Vec::new()
+    }
+    /// What the stream showed that makes its reply unusable even if it decodes: asked at the end
+    /// of each attempt, re-asked like a validation error.
+    fn objection(&mut self) -> Option<Error> {
+        None
     }
     /// A re-ask starts a new stream.
     fn restart(&mut self);
@@ -128,16 +135,23 @@ impl<T: Instructor> Watch for PartialWatch<T> {
 }
 
 /// Yields each complete, validated `T` of a list the moment it closes.
+///
+/// Items yielded are final: the caller may already have shown them. A re-ask's stream must give
+/// them again unchanged before it goes on; those are not yielded twice. A retry that changes or
+/// drops an accepted item is objected to, and re-asked (or, out of attempts, fails), so the caller
+/// never holds a mix of two attempts' lists.
 pub(crate) struct ItemWatch<T: Instructor> {
     mode: Mode,
     /// One parser per tool call in ParallelTools; one (index 0) with an item path otherwise.
     parsers: BTreeMap<u32, Option<PartialJsonParser>>,
     /// Items of this attempt seen so far.
     seen: usize,
-    /// Items yielded over all attempts: a re-ask's first items are not yielded twice.
-    yielded: usize,
+    /// The JSON of every item yielded, over all attempts, in order.
+    accepted: Vec<Value>,
     /// An item failed: yield no more this attempt, so order holds; the end re-asks.
     broken: bool,
+    /// Where this attempt disagreed with an accepted item.
+    changed: ValidationErrors,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -147,8 +161,9 @@ impl<T: Instructor> ItemWatch<T> {
             mode,
             parsers: BTreeMap::new(),
             seen: 0,
-            yielded: 0,
+            accepted: Vec::new(),
             broken: false,
+            changed: ValidationErrors::new(),
             _t: PhantomData,
         }
     }
@@ -164,19 +179,40 @@ impl<T: Instructor> ItemWatch<T> {
         })
     }
 
+    /// How an item's position reads in an error.
+    fn path(&self, index: usize) -> String {
+        if self.mode == Mode::ParallelTools {
+            format!("tool call {index}")
+        } else {
+            format!("{ITEMS_KEY}[{index}]")
+        }
+    }
+
     fn offer(&mut self, out: &mut Vec<T>, item: Value) {
+        let index = self.seen;
         self.seen += 1;
-        if self.broken || self.seen <= self.yielded {
+        if let Some(accepted) = self.accepted.get(index) {
+            if *accepted != item {
+                let message = format!(
+                    "this item was already accepted as {accepted}; give it again unchanged, then \
+                     go on with the list"
+                );
+                self.changed.push(self.path(index), message);
+                self.broken = true;
+            }
+            return;
+        }
+        if self.broken {
             return;
         }
         let parsed = if self.mode == Mode::ParallelTools {
-            parse::deserialize_and_validate::<T>(item)
+            parse::deserialize_and_validate::<T>(item.clone())
         } else {
-            parse::value_as::<T>(item, SchemaKind::of(self.mode))
+            parse::value_as::<T>(item.clone(), SchemaKind::of(self.mode))
         };
         match parsed {
             Ok(v) => {
-                self.yielded += 1;
+                self.accepted.push(item);
                 out.push(v);
             }
             Err(_) => self.broken = true,
@@ -216,9 +252,26 @@ impl<T: Instructor> Watch for ItemWatch<T> {
         out
     }
 
+    fn objection(&mut self) -> Option<Error> {
+        if self.seen < self.accepted.len() {
+            let message = format!(
+                "the list stopped after {} item(s), but {} were already accepted: give them again \
+                 unchanged, then the rest",
+                self.seen,
+                self.accepted.len()
+            );
+            self.changed.push(self.path(self.seen), message);
+        }
+        std::mem::take(&mut self.changed)
+            .into_result()
+            .err()
+            .map(Error::Validation)
+    }
+
     fn restart(&mut self) {
         self.parsers.clear();
         self.seen = 0;
         self.broken = false;
+        self.changed = ValidationErrors::new();
     }
 }

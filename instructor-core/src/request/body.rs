@@ -17,6 +17,9 @@ pub(crate) struct BodyOptions {
     pub stream: bool,
     /// `stream_options.include_usage`, where the service accepts it.
     pub stream_usage: bool,
+    /// `parallel_tool_calls: false`: one tool call and no more (Tools modes, where the service
+    /// accepts the field).
+    pub one_tool_call: bool,
 }
 
 /// A chat-completions request body, as the engine hands it to a [`Transport`](crate::Transport).
@@ -220,6 +223,9 @@ pub(crate) fn build(
     insert_sampling(&mut body, request);
     for (k, v) in mode_fields {
         body.insert(*k, v.clone());
+    }
+    if options.one_tool_call {
+        body.insert("parallel_tool_calls", Field::Json(Value::Bool(false)));
     }
     if options.stream {
         body.insert("stream", Field::Json(json!(true)));

@@ -46,12 +46,7 @@ pub(crate) fn for_mode(mode: Mode, target: &TargetSpec<'_>) -> Vec<(&'static str
     match mode {
         Mode::Tools | Mode::ToolsStrict => {
             let strict = mode == Mode::ToolsStrict;
-            let f = function(
-                target.name,
-                target.description.to_owned(),
-                schema(),
-                strict,
-            );
+            let f = function(target.name, target.description.to_owned(), schema(), strict);
             vec![
                 ("tools", Field::shared(&Value::Array(vec![tool(f)]))),
                 (

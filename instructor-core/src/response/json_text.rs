@@ -13,6 +13,13 @@ pub(crate) fn json_text<'m>(
     message: &'m ResponseMessage,
 ) -> Result<&'m str> {
     match mode {
+        Mode::Tools | Mode::ToolsStrict if message.tool_calls.len() > 1 => {
+            Err(Error::parse(format!(
+            "the reply made {} tool calls; call `{tool_name}` exactly once, with every extracted \
+             value in that one call",
+            message.tool_calls.len()
+        )))
+        }
         Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools => {
             let call = message
                 .tool_calls

@@ -30,26 +30,48 @@ pub(crate) fn completion_from(text: &str) -> Result<ChatCompletion> {
     Ok(completion)
 }
 
-/// The first choice's message, after the conditions that end the extraction: filter, cut, refusal.
+/// The first choice's message, after the conditions that end the extraction: a filtered prompt or
+/// completion, a cut, a refusal.
 pub(crate) fn message_of(completion: &ChatCompletion) -> Result<&ResponseMessage> {
+    if let Some(blocked) = completion
+        .prompt_filter_results
+        .as_ref()
+        .map(FilterVerdicts::blocked)
+    {
+        if !blocked.is_empty() {
+            return Err(Error::ContentFilter {
+                origin: FilterOrigin::Prompt,
+                categories: blocked,
+                message: "the prompt was filtered".to_owned(),
+            });
+        }
+    }
     let choice = completion.choices.first().ok_or_else(|| Error::Transport {
         message: "the completion has no choices".to_owned(),
         source: None,
     })?;
+    let verdicts = choice.content_filter_results.as_ref();
     match choice.finish_reason.as_deref() {
         Some("content_filter") => {
             return Err(Error::ContentFilter {
                 origin: FilterOrigin::Completion,
-                categories: choice
-                    .content_filter_results
-                    .as_ref()
-                    .map(FilterVerdicts::filtered)
-                    .unwrap_or_default(),
+                categories: verdicts.map(FilterVerdicts::filtered).unwrap_or_default(),
                 message: "the completion was withheld".to_owned(),
             })
         }
         Some("length") => return Err(Error::Truncated),
         _ => {}
+    }
+    // A verdict that filtered the text is a filtered completion, whatever the finish reason says.
+    if let Some(blocked) = verdicts
+        .map(FilterVerdicts::blocked)
+        .filter(|b| !b.is_empty())
+    {
+        return Err(Error::ContentFilter {
+            origin: FilterOrigin::Completion,
+            categories: blocked,
+            message: "the completion was filtered".to_owned(),
+        });
     }
     if let Some(refusal) = choice.message.refusal.as_deref().filter(|r| !r.is_empty()) {
         return Err(Error::Refusal(refusal.to_owned()));

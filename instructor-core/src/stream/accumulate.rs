@@ -7,6 +7,8 @@
 //! - [`ToolCallAccumulator`] (Tools, ToolsStrict, ParallelTools), [`FunctionCallAccumulator`]
 //!   (Functions) and [`ContentJson`] (Json, JsonSchema, MdJson): deltas to JSON text.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::completion::{ChatCompletionChunk, Delta, Usage};
@@ -132,6 +134,12 @@ impl StreamMonitor {
         self.filtered.clone().into_vec()
     }
 
+    /// The categories any chunk marked `filtered: true` (not merely detected), sorted: a stream
+    /// with any is a filtered completion whatever its finish reason.
+    pub fn blocked_categories(&self) -> Vec<String> {
+        self.filtered.blocked()
+    }
+
     /// The refusal text streamed so far (empty if the model did not refuse).
     pub fn refusal(&self) -> Option<&str> {
         Some(self.refusal.as_str()).filter(|r| !r.is_empty())
@@ -185,6 +193,8 @@ pub struct ArgumentsFragment<'d> {
 pub struct ToolCallAccumulator {
     /// In order of first appearance.
     calls: Vec<PartialToolCall>,
+    /// Where each tool-call index is in `calls`: one lookup per fragment, however many calls.
+    positions: HashMap<u32, usize>,
 }
 
 impl ToolCallAccumulator {
@@ -198,16 +208,14 @@ impl ToolCallAccumulator {
     pub fn push<'d>(&mut self, delta: &'d Delta) -> Vec<ArgumentsFragment<'d>> {
         let mut out = Vec::new();
         for frag in &delta.tool_calls {
-            let pos = match self.calls.iter().position(|c| c.index == frag.index) {
-                Some(p) => p,
-                None => {
-                    self.calls.push(PartialToolCall {
-                        index: frag.index,
-                        ..PartialToolCall::default()
-                    });
-                    self.calls.len() - 1
-                }
-            };
+            let calls = &mut self.calls;
+            let pos = *self.positions.entry(frag.index).or_insert_with(|| {
+                calls.push(PartialToolCall {
+                    index: frag.index,
+                    ..PartialToolCall::default()
+                });
+                calls.len() - 1
+            });
             let Some(call) = self.calls.get_mut(pos) else {
                 continue;
             };
@@ -241,7 +249,7 @@ impl ToolCallAccumulator {
 
     /// The call with this index, if it has started.
     pub fn get(&self, index: u32) -> Option<&PartialToolCall> {
-        self.calls.iter().find(|c| c.index == index)
+        self.calls.get(*self.positions.get(&index)?)
     }
 
     /// The complete calls, sorted by index, as a message's `tool_calls` (for the re-ask).
