@@ -645,3 +645,67 @@ impl Auth {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `expires_in` as identity endpoints (and broken ones) send it.
+    fn expires_in() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<u64>().prop_map(Value::from),
+            (u64::MAX - 1000..=u64::MAX).prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            any::<u64>().prop_map(|n| Value::from(n.to_string())),
+            "[ 0-9a-z.-]{0,24}".prop_map(Value::from),
+            Just(Value::Null),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        /// Any token reply: no panic; a token, when there is one, expires after the request
+        /// started and at most a day later.
+        #[test]
+        fn any_token_reply_is_read_without_panic(
+            status in 100u16..600,
+            token in proptest::option::of("[A-Za-z0-9._-]{0,40}"),
+            expires in proptest::option::of(expires_in()),
+            garbage in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
+        ) {
+            let mut reply = serde_json::Map::new();
+            if let Some(t) = token {
+                reply.insert("access_token".into(), Value::from(t));
+            }
+            if let Some(e) = expires {
+                reply.insert("expires_in".into(), e);
+            }
+            let bytes = garbage.unwrap_or_else(|| Value::Object(reply).to_string().into_bytes());
+            let started = SystemTime::now();
+            if let Ok(t) = token_from_reply("https://login.test/t/oauth2/v2.0/token", status, &bytes, started) {
+                prop_assert!(t.expires_at >= started);
+                prop_assert!(t.expires_at <= started + MAX_TOKEN_LIFETIME);
+            }
+        }
+
+        /// Lifetimes and margins of any size: no overflow in the cache's arithmetic.
+        #[test]
+        fn any_lifetime_is_held(secs in any::<u64>(), nanos in 0u32..1_000_000_000) {
+            let t = AccessToken::new("t", Duration::new(secs, nanos));
+            prop_assert!(t.left(SystemTime::now()) <= MAX_TOKEN_LIFETIME);
+            prop_assert_eq!(t.left(SystemTime::UNIX_EPOCH + Duration::from_secs(1)) > Duration::ZERO, true);
+            let _ = StaticToken::with_expiry("t", t.expires_at);
+        }
+    }
+
+    #[test]
+    fn a_lifetime_near_u64_max_is_a_day() {
+        let started = SystemTime::now();
+        let reply = format!(r#"{{"access_token": "t", "expires_in": {}}}"#, u64::MAX);
+        let t = token_from_reply("u", 200, reply.as_bytes(), started).unwrap();
+        assert_eq!(t.expires_at, started + MAX_TOKEN_LIFETIME);
+    }
+}
