@@ -271,10 +271,12 @@ impl Core {
 
     /// The credential for this request: the fixed key's header, or a cached Entra ID token's
     /// (with the token, to forget exactly that one if the service refuses it).
-    async fn credential(&self) -> Result<Credential> {
+    async fn credential(&self, route: &Route, deadline: Instant) -> Result<Credential> {
         match &self.auth {
             Auth::Token(cred) => {
-                let token = cred.token().await?;
+                let token = tokio::time::timeout_at(deadline, cred.token())
+                    .await
+                    .map_err(|_| self.deadline_error(route))??;
                 let value = sensitive(format!("Bearer {}", token.expose()))?;
                 Ok(Credential {
                     header: Some((AUTHORIZATION, value)),
@@ -415,7 +417,7 @@ impl Core {
         let mut retries = RetryState::new(&self.cfg.retry);
         let mut reauthenticated = false;
         loop {
-            let credential = self.credential().await?;
+            let credential = self.credential(&p.route, deadline).await?;
             let (err, server_wait) = match self.attempt(p, stream, &credential, deadline).await {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => {
@@ -494,12 +496,10 @@ impl Core {
 
     /// Sends a non-streaming request and returns the reply's JSON text.
     pub(crate) async fn send(&self, p: Prepared) -> Result<String> {
+        // Every wait of the call (token, reply head, body reads, retry backoff) ends by this; no
+        // timer wraps the whole, so a request that needs no wait arms one timer only.
         let deadline = Instant::now() + self.cfg.total_timeout;
-        // Token fetches, retries and their waits all run inside the deadline; each wait and read
-        // also checks it, so that the error says which limit ran out.
-        let resp = tokio::time::timeout_at(deadline, self.execute(&p, false, deadline))
-            .await
-            .map_err(|_| self.deadline_error(&p.route))??;
+        let resp = self.execute(&p, false, deadline).await?;
         let status = resp.status().as_u16();
         let content_type = resp.headers().get(CONTENT_TYPE).cloned();
         let bytes = self
@@ -537,9 +537,7 @@ impl Core {
     /// Sends a streaming request and returns its events' JSON.
     pub(crate) async fn stream(&self, p: Prepared) -> Result<ChunkStream> {
         let deadline = Instant::now() + self.cfg.total_timeout;
-        let resp = tokio::time::timeout_at(deadline, self.execute(&p, true, deadline))
-            .await
-            .map_err(|_| self.deadline_error(&p.route))??;
+        let resp = self.execute(&p, true, deadline).await?;
         let content_type = header(resp.headers(), "content-type").unwrap_or_default();
         if content_type.contains("json") {
             // The server ignored `stream` or answered with an error object.
