@@ -685,7 +685,7 @@ fn fixed_headers(stream: bool, post: bool) -> HeaderMap {
 
 const USER_AGENT_VALUE: &str = concat!("instructor-rs/", env!("CARGO_PKG_VERSION"));
 
-/// A credential header value, marked sensitive so that hyper never logs it.
+/// A credential header value, marked sensitive so that the HTTP stack never logs it.
 fn sensitive(value: String) -> Result<HeaderValue> {
     let mut v = HeaderValue::from_str(&value).map_err(|_| {
         Error::Configuration(
