@@ -379,6 +379,7 @@ async fn https_proxy_gets_a_tls_handshake_and_no_cleartext_credentials() {
     }
 }
 
+#[cfg(feature = "socks")]
 /// A socks5 proxy (no authentication, CONNECT only) that records where it was asked to go and
 /// pipes the bytes.
 async fn socks5() -> (SocketAddr, Arc<Mutex<Vec<SocketAddr>>>) {
@@ -423,6 +424,7 @@ async fn socks5() -> (SocketAddr, Arc<Mutex<Vec<SocketAddr>>>) {
     (addr, asked)
 }
 
+#[cfg(feature = "socks")]
 #[tokio::test]
 async fn socks5_proxy_is_used_when_configured() {
     let (proxy, asked) = socks5().await;
