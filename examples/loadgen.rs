@@ -25,8 +25,10 @@
 //!   --stream            create_partial streams, run to the validated value
 //!   --partial           with --stream: count every partial object yielded
 //!   --events-per-stream N  SSE events per stream (the canned server prints them), for CPU/event
-//!   --raw               no SDK: the same POST with hyper alone (the SDK's HTTP client), the
-//!                       reply read to its end but not parsed: the Rust HTTP floor beside wrk's
+//!   --raw               no SDK: the same POST with reqwest alone (the SDK's HTTP client, built
+//!                       as the SDK builds it), the reply read to its end but not parsed
+//!   --raw-hyper         the same with hyper alone (what reqwest runs on): the Rust HTTP floor
+//!                       beside wrk's
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -88,7 +90,14 @@ struct Args {
     stream: bool,
     partial: bool,
     events_per_stream: Option<u64>,
-    raw: bool,
+    raw: Option<Raw>,
+}
+
+/// Which HTTP client alone `--raw` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Raw {
+    Reqwest,
+    Hyper,
 }
 
 fn usage(problem: &str) -> ! {
@@ -112,7 +121,7 @@ fn parse_args() -> Args {
         stream: false,
         partial: false,
         events_per_stream: None,
-        raw: false,
+        raw: None,
     };
     let mut ty = None;
     let mut it = std::env::args().skip(1);
@@ -149,7 +158,8 @@ fn parse_args() -> Args {
             "--threads" => a.threads = Some(number(value()).max(1)),
             "--stream" => a.stream = true,
             "--partial" => a.partial = true,
-            "--raw" => a.raw = true,
+            "--raw" => a.raw = Some(Raw::Reqwest),
+            "--raw-hyper" => a.raw = Some(Raw::Hyper),
             "--events-per-stream" => a.events_per_stream = Some(number(value()) as u64),
             "-h" | "--help" => usage("help"),
             other => usage(&format!("unknown option {other}")),
@@ -365,14 +375,8 @@ async fn run<T: AsyncTransport + 'static>(client: AsyncClient<T>, a: Args) {
     measure(&a, label, task).await;
 }
 
-/// The same POST without the SDK: hyper's pooled HTTP/1.1 client, as the SDK's transport
-/// configures it (plain http here: the canned server is on loopback), the body bytes of a User
-/// extraction, the reply read to its end (not parsed).
-async fn run_raw(a: Args) {
-    use http_body_util::{BodyExt, Full};
-    use hyper_util::client::legacy::{connect::HttpConnector, Client};
-    use hyper_util::rt::{TokioExecutor, TokioTimer};
-
+/// The URL and body bytes of a User extraction, as the SDK would send them.
+fn raw_request(a: &Args) -> (String, bytes::Bytes, &'static str) {
     let url = if a.openai {
         format!("{}/chat/completions", a.endpoint.trim_end_matches('/'))
     } else {
@@ -383,15 +387,6 @@ async fn run_raw(a: Args) {
             a.api_version
         )
     };
-    let uri: http::Uri = match url.parse() {
-        Ok(u) => u,
-        Err(e) => usage(&format!("not a URL: {url}: {e}")),
-    };
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    let http: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .build(connector);
     let body = serde_json::json!({
         "messages": [{"role": "user", "content": "Jason is 25 years old"}],
         "tools": [{"type": "function", "function": {"name": "User",
@@ -401,12 +396,73 @@ async fn run_raw(a: Args) {
         "stream": a.stream,
     })
     .to_string();
-    let body = bytes::Bytes::from(body);
     let accept = if a.stream {
         "text/event-stream"
     } else {
         "application/json"
     };
+    (url, bytes::Bytes::from(body), accept)
+}
+
+/// The same POST without the SDK: reqwest's client built as the SDK builds its own (redirects
+/// not followed, nodelay, 90 s idle pool; HTTP/1.1 here, as plain http to loopback is), the URL
+/// parsed and the headers built once, the reply read to its end (not parsed).
+async fn run_raw_reqwest(a: Args) {
+    let (url, body, accept) = raw_request(&a);
+    let url = match reqwest::Url::parse(&url) {
+        Ok(u) => u,
+        Err(e) => usage(&format!("not a URL: {url}: {e}")),
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build()
+        .unwrap_or_else(|e| usage(&format!("could not build reqwest's client: {e}")));
+    let mut headers = http::HeaderMap::new();
+    let value = |v: &str| {
+        http::HeaderValue::from_str(v).unwrap_or_else(|e| usage(&format!("bad header {v}: {e}")))
+    };
+    headers.insert("api-key", value(&a.api_key));
+    headers.insert("content-type", value("application/json"));
+    headers.insert("accept", value(accept));
+    let task = move || {
+        let fail = |e: &dyn std::fmt::Display| instructor::Error::Configuration(e.to_string());
+        let mut request = reqwest::Request::new(http::Method::POST, url.clone());
+        *request.headers_mut() = headers.clone();
+        *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+        let http = http.clone();
+        async move {
+            let mut resp = http.execute(request).await.map_err(|e| fail(&e))?;
+            if !resp.status().is_success() {
+                return Err(fail(&format!("HTTP {}", resp.status())));
+            }
+            let mut bytes = 0;
+            while let Some(data) = resp.chunk().await.map_err(|e| fail(&e))? {
+                bytes += data.len();
+            }
+            Ok(u64::from(bytes == 0))
+        }
+    };
+    measure(&a, "raw reqwest POST, reply read, not parsed".into(), task).await;
+}
+
+/// The same POST with hyper's pooled HTTP/1.1 client alone (what reqwest runs on).
+async fn run_raw_hyper(a: Args) {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::{connect::HttpConnector, Client};
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+    let (url, body, accept) = raw_request(&a);
+    let uri: http::Uri = match url.parse() {
+        Ok(u) => u,
+        Err(e) => usage(&format!("not a URL: {url}: {e}")),
+    };
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let http: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .build(connector);
     let key = a.api_key.clone();
     let task = move || {
         let fail = |e: &dyn std::fmt::Display| instructor::Error::Configuration(e.to_string());
@@ -529,9 +585,10 @@ fn main() {
         Ok(rt) => rt,
         Err(e) => usage(&format!("could not start tokio: {e}")),
     };
-    if a.raw {
-        rt.block_on(run_raw(a));
-        return;
+    match a.raw {
+        Some(Raw::Reqwest) => return rt.block_on(run_raw_reqwest(a)),
+        Some(Raw::Hyper) => return rt.block_on(run_raw_hyper(a)),
+        None => {}
     }
     let built = if a.openai {
         AsyncOpenAI::builder()

@@ -6,7 +6,8 @@
 #
 #   scripts/canned-server.sh start
 #   scripts/instructions-per-request.sh            # the SDK: create::<User>, Tools mode
-#   scripts/instructions-per-request.sh --raw      # hyper alone, the same POST
+#   scripts/instructions-per-request.sh --raw      # reqwest alone, the same POST
+#   scripts/instructions-per-request.sh --raw-hyper  # hyper alone, the same POST
 #
 # Extra arguments go to examples/loadgen.rs. Needs valgrind.
 set -euo pipefail

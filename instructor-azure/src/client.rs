@@ -18,6 +18,7 @@ use crate::config::{HttpConfig, RetryPolicy};
 use crate::http::{Core, Prepared, Target};
 use crate::secret::Secret;
 use crate::url::{azure_root, parse_base};
+use crate::wire::{ClientSettings, HttpVersion};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -87,8 +88,12 @@ impl Iterator for BlockingChunks {
     }
 }
 
+/// Events a blocking stream reads ahead of its iterator: one waiting in the channel and one in
+/// hand, so at most two events (each within the reply cap) are held for a slow reader.
+const BLOCKING_READ_AHEAD: usize = 1;
+
 fn blocking_chunks(rt: &Arc<Rt>, mut stream: ChunkStream) -> ChunkIter {
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let (tx, rx) = tokio::sync::mpsc::channel(BLOCKING_READ_AHEAD);
     rt.spawn(async move {
         loop {
             let item = tokio::select! {
@@ -270,7 +275,7 @@ macro_rules! common_settings {
     () => {
         /// How long to wait for a TCP + TLS connection (default 10 s).
         pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-            self.cfg.connect_timeout = timeout;
+            self.client.connect_timeout = Some(timeout);
             self
         }
 
@@ -281,7 +286,78 @@ macro_rules! common_settings {
             self
         }
 
-        /// Retries of 429, 408, 5xx and refused connections (default 2).
+        /// The longest one call may take, or one stream may stay open, from the first byte sent
+        /// to the last one read: connecting, token fetches, retries and their waits, and every
+        /// read (default 10 minutes). A server that sends a byte now and then cannot keep a call
+        /// alive past it.
+        pub fn total_timeout(mut self, timeout: Duration) -> Self {
+            self.cfg.total_timeout = timeout;
+            self
+        }
+
+        /// Sends through your own `reqwest::Client` (its proxy, root certificates, client
+        /// certificate, timeouts, default headers) instead of one the SDK builds. Build it with
+        /// `.redirect(reqwest::redirect::Policy::none())`: the SDK then follows redirects itself
+        /// and keeps the key on the endpoint's origin; a client that follows a redirect by
+        /// itself gets an error. The settings of the SDK's own client (`connect_timeout`,
+        /// `proxy`, `no_proxy`, `add_root_certificate`, `http1_only`, `http2_prior_knowledge`)
+        /// are then refused: set them on your client.
+        ///
+        /// ```
+        /// use instructor_azure::{reqwest, AsyncAzureOpenAI};
+        /// let http = reqwest::Client::builder()
+        ///     .redirect(reqwest::redirect::Policy::none())
+        ///     .proxy(reqwest::Proxy::https("https://proxy.corp.example:8443")?)
+        ///     .build()?;
+        /// let client = AsyncAzureOpenAI::builder()
+        ///     .api_key("...")
+        ///     .api_version("2024-10-21")
+        ///     .azure_endpoint("https://my-resource.openai.azure.com")
+        ///     .http_client(http)
+        ///     .build()?;
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        pub fn http_client(mut self, client: reqwest::Client) -> Self {
+            self.client.user = Some(client);
+            self
+        }
+
+        /// A proxy for the SDK's client (`http://`, `https://` — TLS to the proxy itself —, or
+        /// with the `socks` feature `socks5://` / `socks5h://`); may be called more than once.
+        /// Without one, `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` apply.
+        pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+            self.client.proxies.push(proxy);
+            self
+        }
+
+        /// No proxy at all, not even one from the environment.
+        pub fn no_proxy(mut self) -> Self {
+            self.client.no_proxy = true;
+            self
+        }
+
+        /// Trusts `cert` as a root besides the system's (a corporate TLS-inspecting proxy, a
+        /// private endpoint's CA); may be called more than once.
+        pub fn add_root_certificate(mut self, cert: reqwest::Certificate) -> Self {
+            self.client.roots.push(cert);
+            self
+        }
+
+        /// HTTP/1.1 only (by default HTTP/2 is used when the server offers it in the TLS
+        /// handshake).
+        pub fn http1_only(mut self) -> Self {
+            self.client.version = HttpVersion::Http1Only;
+            self
+        }
+
+        /// HTTP/2 without negotiation (prior knowledge), also over plain http to a local server.
+        pub fn http2_prior_knowledge(mut self) -> Self {
+            self.client.version = HttpVersion::Http2PriorKnowledge;
+            self
+        }
+
+        /// Retries of 408, 409, 429, 5xx, refused connections and connections closed before the
+        /// reply (default 2).
         pub fn max_retries(mut self, retries: u32) -> Self {
             self.cfg.retry.max_retries = retries;
             self
@@ -310,6 +386,7 @@ pub struct AzureOpenAIBuilder<C = AzureOpenAI> {
     endpoint: Option<String>,
     deployment: Option<String>,
     cfg: HttpConfig,
+    client: ClientSettings,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -321,6 +398,7 @@ impl<C> std::fmt::Debug for AzureOpenAIBuilder<C> {
             .field("api_version", &self.api_version)
             .field("endpoint", &self.endpoint)
             .field("deployment", &self.deployment)
+            .field("client", &self.client)
             .finish_non_exhaustive()
     }
 }
@@ -334,6 +412,7 @@ impl<C> AzureOpenAIBuilder<C> {
             endpoint: None,
             deployment: None,
             cfg: HttpConfig::default(),
+            client: ClientSettings::default(),
             _client: PhantomData,
         }
     }
@@ -433,6 +512,7 @@ impl<C> AzureOpenAIBuilder<C> {
         };
         Core::new(
             self.cfg,
+            self.client,
             auth,
             Target::Azure {
                 root,
@@ -469,6 +549,7 @@ pub struct OpenAIBuilder<C = OpenAI> {
     base_url: Option<String>,
     model: Option<String>,
     cfg: HttpConfig,
+    client: ClientSettings,
     _client: PhantomData<fn() -> C>,
 }
 
@@ -478,6 +559,7 @@ impl<C> std::fmt::Debug for OpenAIBuilder<C> {
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
             .field("model", &self.model)
+            .field("client", &self.client)
             .finish_non_exhaustive()
     }
 }
@@ -492,6 +574,7 @@ impl<C> OpenAIBuilder<C> {
             base_url: None,
             model: None,
             cfg: HttpConfig::default(),
+            client: ClientSettings::default(),
             _client: PhantomData,
         }
     }
@@ -534,6 +617,7 @@ impl<C> OpenAIBuilder<C> {
         };
         Core::new(
             self.cfg,
+            self.client,
             auth,
             Target::OpenAi {
                 base,
@@ -623,3 +707,26 @@ into_instructor!(AzureOpenAI => Client);
 into_instructor!(OpenAI => Client);
 into_instructor!(AsyncAzureOpenAI => AsyncClient);
 into_instructor!(AsyncOpenAI => AsyncClient);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A slow reader of a blocking stream holds a few events, not 64 (up to a GiB at the cap).
+    #[test]
+    fn blocking_stream_reads_only_a_few_events_ahead() {
+        let rt = Arc::new(Rt::new().unwrap());
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let counter = pulled.clone();
+        let endless: ChunkStream = Box::pin(futures::stream::repeat_with(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok("{}".to_string())
+        }));
+        let mut chunks = blocking_chunks(&rt, endless);
+        assert!(chunks.next().is_some());
+        std::thread::sleep(Duration::from_millis(200));
+        let ahead = pulled.load(Ordering::SeqCst);
+        assert!(ahead <= 3, "{ahead} events pulled for one read");
+    }
+}

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
-/// How transient failures (HTTP 429, 408, 5xx, refused connections) are retried.
+/// How transient failures (HTTP 408, 409, 429, 5xx, refused connections, a connection that closed
+/// before the reply) are retried.
 ///
-/// A wait is the server's `retry-after-ms` / `retry-after` when it sends one, otherwise exponential
-/// backoff (`initial_backoff * 2^n`, capped at `max_backoff`) with up to 25% random jitter.
-/// No retry happens when the wait would exceed `max_wait` (a server asking for a day is not
-/// waited for) or when the sum of waits for one call would exceed `budget`.
+/// A wait is the server's `retry-after-ms` / `retry-after` when it sends one no longer than
+/// `max_wait`, otherwise exponential backoff (`initial_backoff * 2^n`, capped at `max_backoff`)
+/// with up to 25% random jitter: a server asking for a day is not waited for, and is retried on
+/// the backoff as the official SDKs do. No retry happens when the sum of waits for one call would
+/// exceed `budget`, or when the wait would end past the call's total deadline.
 ///
 /// ```
 /// use std::time::Duration;
@@ -23,7 +25,7 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// Largest computed backoff (default 8 s).
     pub max_backoff: Duration,
-    /// Largest wait accepted, including the server's retry-after (default 60 s).
+    /// Longest server retry-after obeyed; a longer one is replaced by the backoff (default 60 s).
     pub max_wait: Duration,
     /// Total waiting allowed for one call (default 120 s).
     pub budget: Duration,
@@ -56,6 +58,7 @@ impl RetryPolicy {
 pub(crate) struct HttpConfig {
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
+    pub total_timeout: Duration,
     pub retry: RetryPolicy,
     pub max_response_bytes: usize,
 }
@@ -64,6 +67,8 @@ pub(crate) struct HttpConfig {
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default read timeout: the longest wait for the reply's headers or for the next bytes of its body.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default total deadline of one call or stream: connecting, retries, token fetches and every read.
+pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(600);
 /// Default cap on a reply body (and on one stream event).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -72,6 +77,7 @@ impl Default for HttpConfig {
         HttpConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
+            total_timeout: DEFAULT_TOTAL_TIMEOUT,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use http::HeaderMap;
 use instructor_core::Error;
 use serde_json::Value;
 
@@ -114,6 +115,28 @@ pub(crate) fn map_error_json(
     }
 }
 
+/// Maps a non-2xx reply (its status, headers and the body as read, perhaps cut) to an [`Error`]:
+/// the server's wait from `retry-after-ms` / `retry-after`, its request id, and the body's error.
+pub(crate) fn map_error_reply(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    ctx: &ErrorContext,
+) -> Error {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let request_id = text("apim-request-id")
+        .or_else(|| text("x-request-id"))
+        .map(str::to_string);
+    map_error_response(
+        status,
+        text("content-type"),
+        body,
+        crate::retry::retry_after(headers),
+        request_id,
+        ctx,
+    )
+}
+
 /// Maps a non-2xx reply to an [`Error`], whatever its body is.
 pub(crate) fn map_error_response(
     status: u16,
@@ -187,6 +210,86 @@ mod tests {
         }
     }
 
+    /// The status an error names, where it names one.
+    fn named_status(e: &Error) -> Option<u16> {
+        match e {
+            Error::Authentication { status, .. } | Error::Api { status, .. } => Some(*status),
+            Error::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Any status, headers and body: no panic, and an error that carries the status (or,
+        /// for the kinds named by their meaning, a filter or a missing deployment).
+        #[test]
+        fn any_error_reply_maps_to_an_error_naming_its_status(
+            status in 300u16..1000,
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..512),
+            json_body in proptest::option::of(crate::errors::tests::json_error()),
+            headers in proptest::collection::vec(
+                (proptest::sample::select(vec!["retry-after", "retry-after-ms", "x-ms-retry-after-ms",
+                    "content-type", "apim-request-id", "x-request-id"]),
+                 proptest::collection::vec(32u8..127, 0..40)), 0..6),
+        ) {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                if let Ok(v) = http::HeaderValue::from_bytes(&value) {
+                    map.append(name, v);
+                }
+            }
+            let body = json_body.map(String::into_bytes).unwrap_or(body);
+            let e = map_error_reply(status, &map, &body, &ctx());
+            let shown = e.to_string();
+            proptest::prop_assert!(!shown.is_empty());
+            match &e {
+                Error::ContentFilter { .. } | Error::DeploymentNotFound { .. } => {}
+                Error::RateLimited { .. } => proptest::prop_assert!(status == 429 || named_status(&e) == Some(429)),
+                other => {
+                    proptest::prop_assert_eq!(named_status(other), Some(status), "{:?}", other);
+                    proptest::prop_assert!(shown.contains(&status.to_string()), "{}", shown);
+                }
+            }
+        }
+    }
+
+    /// Error bodies shaped as services send them, with arbitrary values in their fields.
+    pub(super) fn json_error() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let scalar = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-zA-Z_ ]{0,12}".prop_map(Value::from),
+            Just(Value::from("content_filter")),
+            Just(Value::from("DeploymentNotFound")),
+            Just(Value::from("unknown_model")),
+        ];
+        let inner = prop::collection::btree_map(
+            prop_oneof![
+                Just("code"),
+                Just("message"),
+                Just("param"),
+                Just("status"),
+                Just("innererror"),
+                Just("inner_error"),
+                Just("content_filter_result")
+            ]
+            .prop_map(String::from),
+            scalar.clone(),
+            0..6,
+        );
+        (inner, scalar, any::<bool>()).prop_map(|(fields, top, wrapped)| {
+            let error: serde_json::Map<String, Value> = fields.into_iter().collect();
+            if wrapped {
+                serde_json::json!({ "error": error }).to_string()
+            } else {
+                serde_json::json!({ "statusCode": top, "message": top, "error": top }).to_string()
+            }
+        })
+    }
+
     #[test]
     fn content_filter_categories_from_both_spellings() {
         let live = json!({"error": {"code": "content_filter", "param": "prompt", "message": "filtered",
@@ -207,5 +310,32 @@ mod tests {
             Error::ContentFilter { categories, .. } => assert_eq!(categories, vec!["jailbreak"]),
             e => panic!("{e:?}"),
         }
+    }
+}
+
+/// The error-reply mapping for the fuzz targets in `fuzz/` (feature `fuzzing`): not a public API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+
+    /// Maps a reply with `status`, `headers` (names and values as bytes; invalid ones are dropped,
+    /// as no HTTP library would hand them on) and `body` to the transport's [`Error`].
+    pub fn map_error_reply(status: u16, headers: &[(&[u8], &[u8])], body: &[u8]) -> Error {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            if let (Ok(n), Ok(v)) = (
+                http::HeaderName::from_bytes(name),
+                http::HeaderValue::from_bytes(value),
+            ) {
+                map.append(n, v);
+            }
+        }
+        let ctx = ErrorContext {
+            deployment: Some("gpt-4o-mini".into()),
+            endpoint: "https://fuzz.openai.azure.com".into(),
+            azure: true,
+        };
+        super::map_error_reply(status, &map, body, &ctx)
     }
 }

@@ -10,20 +10,21 @@ use bytes::Bytes;
 use http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, USER_AGENT,
 };
-use http::{Method, StatusCode, Uri};
-use hyper::body::Incoming;
+use http::{Method, StatusCode};
 use instructor_core::stream::sse::{SseDecoder, SseEvent};
 use instructor_core::{ChunkStream, Error, RequestBody, Result};
 use serde_json::Value;
+use tokio::time::Instant;
 use url::Url;
 
 use crate::api_version::ApiVersion;
 use crate::auth::Auth;
 use crate::config::HttpConfig;
-use crate::errors::{excerpt, map_error_json, map_error_response, ErrorContext};
+use crate::errors::{excerpt, map_error_json, map_error_reply, ErrorContext};
 use crate::retry::{retry_after, retryable_status, RetryState};
-use crate::url::{azure_chat_url, check_scheme, openai_chat_url, origin, same_origin};
-use crate::wire::{self, Body, Response, Wire, WireError};
+use crate::secret::Secret;
+use crate::url::{azure_chat_url, check_redirect, openai_chat_url, origin, same_origin};
+use crate::wire::{self, Client, ClientSettings, ReadError, Response, SendFailure};
 
 const MAX_REDIRECTS: usize = 5;
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -44,7 +45,9 @@ pub(crate) enum Target {
 
 /// One pooled HTTP client and everything needed to use it.
 pub(crate) struct Core {
-    http: Wire,
+    http: Client,
+    /// The client is the user's: it may follow redirects by itself.
+    user_client: bool,
     pub(crate) cfg: HttpConfig,
     pub(crate) auth: Auth,
     pub(crate) target: Target,
@@ -75,6 +78,8 @@ impl std::fmt::Debug for Core {
         d.field("auth", &self.auth.describe())
             .field("connect_timeout", &self.cfg.connect_timeout)
             .field("read_timeout", &self.cfg.read_timeout)
+            .field("total_timeout", &self.cfg.total_timeout)
+            .field("user_client", &self.user_client)
             .field("retry", &self.cfg.retry)
             .finish()
     }
@@ -83,24 +88,13 @@ impl std::fmt::Debug for Core {
 /// Where one deployment's (or model's) requests go.
 struct Route {
     url: Url,
-    uri: Uri,
     ctx: ErrorContext,
 }
 
 impl Route {
     fn new(url: Url, ctx: ErrorContext) -> Result<Arc<Self>> {
-        let uri = to_uri(&url)?;
-        Ok(Arc::new(Route { url, uri, ctx }))
+        Ok(Arc::new(Route { url, ctx }))
     }
-}
-
-fn to_uri(url: &Url) -> Result<Uri> {
-    url.as_str().parse().map_err(|e| {
-        Error::Configuration(format!(
-            "the URL {} is not a valid request URI: {e}",
-            origin(url)
-        ))
-    })
 }
 
 /// A request ready to go.
@@ -110,9 +104,34 @@ pub(crate) struct Prepared {
 }
 
 impl Core {
-    pub(crate) fn new(cfg: HttpConfig, auth: Auth, target: Target) -> Result<Self> {
-        let http = Wire::new(cfg.connect_timeout)
-            .map_err(|e| Error::transport("could not set up TLS for the HTTP client", e))?;
+    pub(crate) fn new(
+        mut cfg: HttpConfig,
+        client: ClientSettings,
+        auth: Auth,
+        target: Target,
+    ) -> Result<Self> {
+        let user_client = client.user.is_some();
+        let http = match client.user {
+            Some(user) if client.configures_own_client() => {
+                drop(user);
+                return Err(Error::Configuration(
+                    "connect_timeout, http1_only, http2_prior_knowledge, proxy, no_proxy and \
+                     add_root_certificate configure the SDK's own HTTP client; with \
+                     .http_client(..) set them on your reqwest::Client instead"
+                        .into(),
+                ));
+            }
+            Some(user) => user,
+            None => {
+                cfg.connect_timeout = client.connect_timeout.unwrap_or(cfg.connect_timeout);
+                wire::build_client(&client, cfg.connect_timeout).map_err(|e| {
+                    Error::transport(
+                        "could not set up the HTTP client (TLS roots, proxy settings)",
+                        e,
+                    )
+                })?
+            }
+        };
         let key_header = match &auth {
             Auth::ApiKey(key) => Some((
                 HeaderName::from_static("api-key"),
@@ -126,6 +145,7 @@ impl Core {
         };
         let mut core = Core {
             http,
+            user_client,
             cfg,
             auth,
             target,
@@ -249,56 +269,75 @@ impl Core {
         }
     }
 
-    /// The credential header for this request: the fixed key's, or a fresh Entra ID token's.
-    async fn auth_header(&self) -> Result<Option<(HeaderName, HeaderValue)>> {
+    /// The credential for this request: the fixed key's header, or a cached Entra ID token's
+    /// (with the token, to forget exactly that one if the service refuses it).
+    async fn credential(&self, route: &Route, deadline: Instant) -> Result<Credential> {
         match &self.auth {
             Auth::Token(cred) => {
-                let token = cred.token().await?;
-                Ok(Some((
-                    AUTHORIZATION,
-                    sensitive(format!("Bearer {}", token.expose()))?,
-                )))
+                let token = tokio::time::timeout_at(deadline, cred.token())
+                    .await
+                    .map_err(|_| self.deadline_error(route))??;
+                let value = sensitive(format!("Bearer {}", token.expose()))?;
+                Ok(Credential {
+                    header: Some((AUTHORIZATION, value)),
+                    token: Some(token),
+                })
             }
-            _ => Ok(self.key_header.clone()),
+            _ => Ok(Credential {
+                header: self.key_header.clone(),
+                token: None,
+            }),
         }
     }
 
     /// One attempt: sends, following redirects by hand; credentials go only to the first origin.
-    async fn attempt(&self, p: &Prepared, stream: bool) -> Result<Response> {
-        let auth = self.auth_header().await?;
+    async fn attempt(
+        &self,
+        p: &Prepared,
+        stream: bool,
+        credential: &Credential,
+        deadline: Instant,
+    ) -> std::result::Result<Response, Failed> {
         let first = &p.route.url;
         let mut url = Cow::Borrowed(first);
-        let mut uri = p.route.uri.clone();
         let mut method = Method::POST;
         let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
             let post = method == Method::POST;
-            let body = if post {
-                Body::new(p.body.clone())
-            } else {
-                Body::default()
-            };
-            let mut req = http::Request::new(body);
-            *req.method_mut() = method.clone();
-            *req.uri_mut() = uri;
+            let mut req = reqwest::Request::new(method.clone(), url.as_ref().clone());
             // The fixed headers, built once per client: a copy, no parsing or hashing per request.
             *req.headers_mut() = self.fixed_headers(stream, post).clone();
+            if post {
+                // `Bytes`: shared, not copied, on a retry or redirect.
+                *req.body_mut() = Some(reqwest::Body::from(p.body.clone()));
+            }
             // Credentials only to the endpoint's origin (the first URL, or a redirect back to it).
             let to_origin = matches!(url, Cow::Borrowed(_)) || same_origin(&url, first);
-            if let (Some((name, value)), true) = (&auth, to_origin) {
+            if let (Some((name, value)), true) = (&credential.header, to_origin) {
                 req.headers_mut().insert(name.clone(), value.clone());
             }
-            let resp = match tokio::time::timeout(self.cfg.read_timeout, self.http.send(req)).await
-            {
+            let (limit, by_deadline) = self.wait_limit(deadline);
+            let resp = match tokio::time::timeout(limit, self.http.execute(req)).await {
+                Err(_) if by_deadline => return Err(Failed::stop(self.deadline_error(&p.route))),
                 Err(_) => {
-                    return Err(Error::Timeout {
+                    return Err(Failed::stop(Error::Timeout {
                         phase: format!("waiting for the reply from {}", origin(&url)),
                         after: self.cfg.read_timeout,
-                    })
+                    }))
                 }
                 Ok(Err(e)) => return Err(self.send_error(e, &url)),
                 Ok(Ok(resp)) => resp,
             };
+            if self.user_client && !same_origin(resp.url(), &url) {
+                // The user's client followed a redirect by itself, past the checks below.
+                return Err(Failed::stop(Error::Configuration(format!(
+                    "the reqwest::Client given to .http_client() followed a redirect from {} to \
+                     {} by itself; build it with .redirect(reqwest::redirect::Policy::none()) so \
+                     that the SDK follows redirects and keeps credentials on the endpoint's origin",
+                    origin(&url),
+                    origin(resp.url())
+                ))));
+            }
             let status = resp.status();
             if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
                 return Ok(resp);
@@ -311,58 +350,86 @@ impl Core {
             else {
                 return Ok(resp);
             };
-            check_scheme(&next).map_err(|_| Error::Api {
-                status: status.as_u16(),
-                code: None,
-                message: format!(
-                    "{} redirected to a plain-http address on another host; refused",
-                    origin(&url)
-                ),
-                request_id: None,
-            })?;
+            if let Err(why) = check_redirect(&url, &next) {
+                return Err(Failed::stop(Error::Api {
+                    status: status.as_u16(),
+                    code: None,
+                    message: format!(
+                        "{} redirected {why} ({}); refused",
+                        origin(&url),
+                        origin(&next)
+                    ),
+                    request_id: None,
+                }));
+            }
             if matches!(status.as_u16(), 301..=303) {
                 method = Method::GET;
             }
             last_status = status.as_u16();
-            uri = to_uri(&next)?;
             url = Cow::Owned(next);
         }
-        Err(Error::Api {
+        Err(Failed::stop(Error::Api {
             status: last_status,
             code: None,
             message: format!("more than {MAX_REDIRECTS} redirects from {}", origin(first)),
             request_id: None,
-        })
+        }))
     }
 
-    fn send_error(&self, e: WireError, url: &Url) -> Error {
-        let host = origin(url);
-        if wire::is_connect_timeout(&e) {
-            Error::Timeout {
-                phase: format!("{CONNECTING} {host}"),
-                after: self.cfg.connect_timeout,
-            }
-        } else if e.is_connect() {
-            Error::transport(format!("{CONNECT_FAILED} {host}"), e)
+    /// How long to wait for the reply's head: the read timeout, or less when the call's deadline
+    /// comes first (then `true`).
+    fn wait_limit(&self, deadline: Instant) -> (Duration, bool) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left < self.cfg.read_timeout {
+            (left, true)
         } else {
-            Error::transport(format!("the request to {host} failed"), e)
+            (self.cfg.read_timeout, false)
+        }
+    }
+
+    /// The error of a call or stream that ran past its total deadline.
+    fn deadline_error(&self, route: &Route) -> Error {
+        deadline_error(&route.ctx.endpoint, self.cfg.total_timeout)
+    }
+
+    fn send_error(&self, e: reqwest::Error, url: &Url) -> Failed {
+        let host = origin(url);
+        match wire::send_failure(&e) {
+            SendFailure::ConnectTimeout => Failed::retry(Error::Timeout {
+                phase: format!("connecting to {host}"),
+                after: self.cfg.connect_timeout,
+            }),
+            SendFailure::Connect => {
+                Failed::retry(Error::transport(format!("could not connect to {host}"), e))
+            }
+            SendFailure::Reset => Failed::retry(Error::transport(
+                format!("the connection to {host} closed before the reply"),
+                e,
+            )),
+            SendFailure::Other => {
+                Failed::stop(Error::transport(format!("the request to {host} failed"), e))
+            }
         }
     }
 
     /// Sends with retries; returns a 2xx reply, or the mapped error of the last attempt.
-    async fn execute(&self, p: &Prepared, stream: bool) -> Result<Response> {
+    async fn execute(&self, p: &Prepared, stream: bool, deadline: Instant) -> Result<Response> {
         let mut retries = RetryState::new(&self.cfg.retry);
         let mut reauthenticated = false;
         loop {
-            let (err, server_wait) = match self.attempt(p, stream).await {
+            let credential = self.credential(&p.route, deadline).await?;
+            let (err, server_wait) = match self.attempt(p, stream, &credential, deadline).await {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let wait = retry_after(resp.headers());
-                    let err = self.error_from(resp, &p.route, wait).await;
-                    if let (401, Auth::Token(cred), false) = (status, &self.auth, reauthenticated) {
-                        // The cached token may have been revoked early: fetch a new one, once.
-                        cred.invalidate().await;
+                    let err = self.error_from(resp, &p.route, deadline).await;
+                    if let (401, Auth::Token(cred), false, Some(token)) =
+                        (status, &self.auth, reauthenticated, &credential.token)
+                    {
+                        // The token may have been revoked early: forget it (unless another
+                        // request already did) and try once more with a fresh one.
+                        cred.invalidate_token(token).await;
                         reauthenticated = true;
                         continue;
                     }
@@ -371,59 +438,51 @@ impl Core {
                     }
                     (err, wait)
                 }
-                // Only failures to connect are retried: the request never reached the service.
-                Err(e) if is_connect_failure(&e) => (e, None),
-                Err(e) => return Err(e),
+                Err(Failed { error, retry: true }) => (error, None),
+                Err(Failed { error, .. }) => return Err(error),
             };
             match retries.next_wait(server_wait) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => return Err(err),
+                // A wait that would end past the deadline is not begun.
+                Some(wait) if Instant::now() + wait < deadline => tokio::time::sleep(wait).await,
+                _ => return Err(err),
             }
         }
     }
 
-    async fn error_from(&self, resp: Response, route: &Route, wait: Option<Duration>) -> Error {
+    async fn error_from(&self, resp: Response, route: &Route, deadline: Instant) -> Error {
         let status = resp.status().as_u16();
-        let request_id = header(resp.headers(), "apim-request-id")
-            .or_else(|| header(resp.headers(), "x-request-id"));
-        let content_type = header(resp.headers(), "content-type");
+        let headers = resp.headers().clone();
         let cap = self.cfg.max_response_bytes.min(MAX_ERROR_BODY);
-        let body = match self.read_body(resp, route, cap, true).await {
-            Ok(b) => b,
-            Err(e) => return e,
-        };
-        map_error_response(
-            status,
-            content_type.as_deref(),
-            &body,
-            wait,
-            request_id,
-            &route.ctx,
-        )
+        match self.read_body(resp, route, cap, true, deadline).await {
+            Ok(body) => map_error_reply(status, &headers, &body, &route.ctx),
+            Err(e) => e,
+        }
     }
 
     /// Reads a body up to `cap` bytes (truncating when `truncate`, failing otherwise), each read
-    /// bounded by the read timeout.
+    /// bounded by the read timeout and all of them by the call's deadline.
     async fn read_body(
         &self,
         resp: Response,
         route: &Route,
         cap: usize,
         truncate: bool,
+        deadline: Instant,
     ) -> Result<Vec<u8>> {
         let status = resp.status().as_u16();
         let host = &route.ctx.endpoint;
-        wire::read_capped(resp, cap, truncate, self.cfg.read_timeout)
+        wire::read_capped(resp, cap, truncate, self.cfg.read_timeout, deadline)
             .await
             .map_err(|e| match e {
-                wire::ReadError::TimedOut => Error::Timeout {
+                ReadError::TimedOut => Error::Timeout {
                     phase: format!("reading the reply from {host}"),
                     after: self.cfg.read_timeout,
                 },
-                wire::ReadError::Broken(e) => {
+                ReadError::Deadline => self.deadline_error(route),
+                ReadError::Broken(e) => {
                     Error::transport(format!("reading the reply from {host}"), e)
                 }
-                wire::ReadError::TooLarge => Error::Api {
+                ReadError::TooLarge => Error::Api {
                     status,
                     code: None,
                     message: format!(
@@ -437,11 +496,14 @@ impl Core {
 
     /// Sends a non-streaming request and returns the reply's JSON text.
     pub(crate) async fn send(&self, p: Prepared) -> Result<String> {
-        let resp = self.execute(&p, false).await?;
+        // Every wait of the call (token, reply head, body reads, retry backoff) ends by this; no
+        // timer wraps the whole, so a request that needs no wait arms one timer only.
+        let deadline = Instant::now() + self.cfg.total_timeout;
+        let resp = self.execute(&p, false, deadline).await?;
         let status = resp.status().as_u16();
         let content_type = resp.headers().get(CONTENT_TYPE).cloned();
         let bytes = self
-            .read_body(resp, &p.route, self.cfg.max_response_bytes, false)
+            .read_body(resp, &p.route, self.cfg.max_response_bytes, false, deadline)
             .await?;
         let not_json = |bytes: &[u8]| Error::Api {
             status,
@@ -474,13 +536,14 @@ impl Core {
 
     /// Sends a streaming request and returns its events' JSON.
     pub(crate) async fn stream(&self, p: Prepared) -> Result<ChunkStream> {
-        let resp = self.execute(&p, true).await?;
+        let deadline = Instant::now() + self.cfg.total_timeout;
+        let resp = self.execute(&p, true, deadline).await?;
         let content_type = header(resp.headers(), "content-type").unwrap_or_default();
         if content_type.contains("json") {
             // The server ignored `stream` or answered with an error object.
             let status = resp.status().as_u16();
             let bytes = self
-                .read_body(resp, &p.route, self.cfg.max_response_bytes, false)
+                .read_body(resp, &p.route, self.cfg.max_response_bytes, false, deadline)
                 .await?;
             return Err(match serde_json::from_slice::<Value>(&bytes) {
                 Ok(json) if json.get("error").is_some() => {
@@ -500,7 +563,7 @@ impl Core {
         let status = resp.status().as_u16();
         let state = StreamState {
             status,
-            body: resp.into_body(),
+            body: resp,
             route: p.route,
             decoder: SseDecoder::new(),
             pending: VecDeque::new(),
@@ -508,6 +571,8 @@ impl Core {
             eof: false,
             unframed: 0,
             read_timeout: self.cfg.read_timeout,
+            total_timeout: self.cfg.total_timeout,
+            deadline,
             cap: self.cfg.max_response_bytes,
         };
         Ok(Box::pin(futures::stream::unfold(
@@ -520,16 +585,41 @@ impl Core {
     }
 }
 
-fn is_connect_failure(e: &Error) -> bool {
-    match e {
-        Error::Transport { message, .. } => message.starts_with(CONNECT_FAILED),
-        Error::Timeout { phase, .. } => phase.starts_with(CONNECTING),
-        _ => false,
+/// The credential a request carries.
+struct Credential {
+    header: Option<(HeaderName, HeaderValue)>,
+    /// The Entra ID token in `header`, if that is what it is.
+    token: Option<Secret>,
+}
+
+/// An attempt that got no usable reply, and whether trying again may help.
+struct Failed {
+    error: Error,
+    retry: bool,
+}
+
+impl Failed {
+    fn retry(error: Error) -> Self {
+        Failed { error, retry: true }
+    }
+    fn stop(error: Error) -> Self {
+        Failed {
+            error,
+            retry: false,
+        }
     }
 }
 
-const CONNECT_FAILED: &str = "could not connect to";
-const CONNECTING: &str = "connecting to";
+/// The error of a call or stream that ran past its total deadline: names the limit and its knob.
+fn deadline_error(endpoint: &str, total: Duration) -> Error {
+    Error::Timeout {
+        phase: format!(
+            "waiting for {endpoint}: the call's total deadline ran out (total_timeout, default \
+             10 min; raise it with .total_timeout(..) on the client builder)"
+        ),
+        after: total,
+    }
+}
 
 /// The body as sent: the caller's fields with `model` and `stream` set for this endpoint, written
 /// straight from the body rather than from an edited copy of it.
@@ -595,7 +685,7 @@ fn fixed_headers(stream: bool, post: bool) -> HeaderMap {
 
 const USER_AGENT_VALUE: &str = concat!("instructor-rs/", env!("CARGO_PKG_VERSION"));
 
-/// A credential header value, marked sensitive so that hyper never logs it.
+/// A credential header value, marked sensitive so that the HTTP stack never logs it.
 fn sensitive(value: String) -> Result<HeaderValue> {
     let mut v = HeaderValue::from_str(&value).map_err(|_| {
         Error::Configuration(
@@ -617,7 +707,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 struct StreamState {
     status: u16,
-    body: Incoming,
+    body: Response,
     route: Arc<Route>,
     decoder: SseDecoder,
     pending: VecDeque<SseEvent>,
@@ -627,6 +717,9 @@ struct StreamState {
     /// Bytes fed since the last complete event.
     unframed: usize,
     read_timeout: Duration,
+    total_timeout: Duration,
+    /// The stream's total deadline, from the start of the call.
+    deadline: Instant,
     cap: usize,
 }
 
@@ -654,9 +747,12 @@ impl StreamState {
                     ),
                 });
             }
-            let read = wire::next_chunk_within(&mut self.body, self.read_timeout).await;
+            let read = wire::next_chunk(&mut self.body, self.read_timeout, self.deadline).await;
             match read {
-                Err(_) => {
+                Err(ReadError::Deadline) => {
+                    return self.fail(deadline_error(&self.route.ctx.endpoint, self.total_timeout))
+                }
+                Err(ReadError::TimedOut | ReadError::TooLarge) => {
                     return self.fail(Error::Timeout {
                         phase: format!(
                             "waiting for the next stream event from {}",
@@ -665,7 +761,7 @@ impl StreamState {
                         after: self.read_timeout,
                     })
                 }
-                Ok(Err(e)) => {
+                Err(ReadError::Broken(e)) => {
                     return self.fail(Error::StreamInterrupted {
                         message: format!(
                             "the connection to {} broke: {e}",
@@ -673,11 +769,11 @@ impl StreamState {
                         ),
                     })
                 }
-                Ok(Ok(None)) => {
+                Ok(None) => {
                     self.eof = true;
                     self.pending.extend(self.decoder.finish());
                 }
-                Ok(Ok(Some(bytes))) => {
+                Ok(Some(bytes)) => {
                     let events = self.decoder.feed(&bytes);
                     if events.is_empty() {
                         self.unframed += bytes.len();

@@ -42,7 +42,8 @@ mod wire;
 pub use api_version::ApiVersion;
 pub use auth::{
     AccessToken, CachedCredential, ClientSecretCredential, StaticToken, TokenCredential,
-    COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST,
+    COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST, DEFAULT_TOKEN_FETCH_BACKOFF,
+    DEFAULT_TOKEN_FETCH_TIMEOUT, MAX_TOKEN_FETCH_BACKOFF, MAX_TOKEN_LIFETIME,
 };
 pub use client::{
     AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, AzureOpenAIBuilder, OpenAI, OpenAIBuilder,
@@ -50,5 +51,11 @@ pub use client::{
 };
 pub use config::{
     RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
 };
+pub use reqwest;
 pub use secret::Secret;
+
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use errors::fuzzing;

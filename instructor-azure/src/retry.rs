@@ -8,9 +8,10 @@ use http::header::HeaderMap;
 
 use crate::config::RetryPolicy;
 
-/// True for statuses worth retrying.
+/// True for statuses worth retrying: timeouts, conflicts (a lock held by a request still running),
+/// rate limits and server errors, as the official SDKs retry them.
 pub(crate) fn retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429) || (500..600).contains(&status)
+    matches!(status, 408 | 409 | 429) || (500..600).contains(&status)
 }
 
 /// What the server asked to wait: `retry-after-ms`, `x-ms-retry-after-ms` (milliseconds), then
@@ -77,13 +78,17 @@ impl<'a> RetryState<'a> {
         }
     }
 
-    /// The wait before the next retry, or `None` when the policy says stop.
+    /// The wait before the next retry, or `None` when the policy says stop. A server's wait
+    /// longer than `max_wait` is replaced by the backoff (as openai-python does), not obeyed and
+    /// not a reason to stop.
     pub(crate) fn next_wait(&mut self, server_asked: Option<Duration>) -> Option<Duration> {
         if self.retries >= self.policy.max_retries {
             return None;
         }
-        let wait = server_asked.unwrap_or_else(|| backoff(self.policy, self.retries));
-        if wait > self.policy.max_wait || self.waited + wait > self.policy.budget {
+        let wait = server_asked
+            .filter(|w| *w <= self.policy.max_wait)
+            .unwrap_or_else(|| backoff(self.policy, self.retries));
+        if self.waited + wait > self.policy.budget {
             return None;
         }
         self.retries += 1;
@@ -131,10 +136,22 @@ mod tests {
             ..RetryPolicy::default()
         };
         let mut s = RetryState::new(&p);
-        assert_eq!(s.next_wait(Some(Duration::from_secs(5))), None);
-        assert!(s.next_wait(Some(Duration::from_secs(2))).is_some());
-        assert!(s.next_wait(Some(Duration::from_secs(1))).is_some());
+        assert_eq!(
+            s.next_wait(Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            s.next_wait(Some(Duration::from_secs(1))),
+            Some(Duration::from_secs(1))
+        );
         assert_eq!(s.next_wait(Some(Duration::from_millis(1))), None);
+        // Over the cap: the backoff instead (500 ms less jitter), still within the budget.
+        let mut s = RetryState::new(&p);
+        let wait = s.next_wait(Some(Duration::from_secs(86_400))).unwrap();
+        assert!(
+            wait <= p.initial_backoff && wait >= p.initial_backoff.mul_f64(0.74),
+            "{wait:?}"
+        );
         for n in 0..40 {
             let b = backoff(&p, n);
             assert!(

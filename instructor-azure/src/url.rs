@@ -22,6 +22,21 @@ pub(crate) fn check_scheme(url: &Url) -> Result<()> {
     }
 }
 
+/// Whether a redirect from `from` to `to` may be followed: never from https down to http, never
+/// from a remote endpoint to this machine (a hostile endpoint must not make the client POST to
+/// local services), and plain http only between loopback addresses.
+pub(crate) fn check_redirect(from: &Url, to: &Url) -> std::result::Result<(), &'static str> {
+    let (from_local, to_local) = (is_loopback(from), is_loopback(to));
+    match (from.scheme(), to.scheme()) {
+        (_, "https") if to_local && !from_local => Err("from a remote endpoint to this machine"),
+        (_, "https") => Ok(()),
+        ("http", "http") if from_local && to_local => Ok(()),
+        ("https", "http") => Err("from https down to plain http"),
+        (_, "http") => Err("to plain http on another host"),
+        _ => Err("to a scheme other than https"),
+    }
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -151,6 +166,32 @@ mod tests {
             openai_chat_url(&base).unwrap().as_str(),
             "http://127.0.0.1:8080/v1/chat/completions"
         );
+    }
+
+    #[test]
+    fn redirects_never_downgrade_nor_turn_to_this_machine() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let ok = [
+            ("https://x.openai.azure.com", "https://y.openai.azure.com/a"),
+            ("https://localhost:1", "https://127.0.0.1:2"),
+            ("http://127.0.0.1:1", "http://localhost:2"),
+            ("http://127.0.0.1:1", "https://x.openai.azure.com"),
+        ];
+        for (from, to) in ok {
+            assert!(check_redirect(&u(from), &u(to)).is_ok(), "{from} -> {to}");
+        }
+        let refused = [
+            ("https://localhost:1", "http://127.0.0.1:2"),
+            ("https://x.openai.azure.com", "http://127.0.0.1:2"),
+            ("https://x.openai.azure.com", "https://127.0.0.1:2"),
+            ("https://x.openai.azure.com", "https://[::1]:2"),
+            ("https://x.openai.azure.com", "http://y.openai.azure.com"),
+            ("http://127.0.0.1:1", "http://example.com"),
+            ("https://x.openai.azure.com", "ftp://x.openai.azure.com"),
+        ];
+        for (from, to) in refused {
+            assert!(check_redirect(&u(from), &u(to)).is_err(), "{from} -> {to}");
+        }
     }
 
     #[test]

@@ -1,145 +1,148 @@
-//! The HTTP/1.1 client under every transport: hyper's pooled keep-alive connections, rustls with
-//! the webpki roots for https, and https proxies from the environment through CONNECT tunnels.
-//!
-//! hyper directly rather than reqwest: reqwest parses each request's URL twice and runs a redirect
-//! and a retry layer per request, none of which the transport uses (it follows redirects and
-//! retries by hand, to keep credentials on the endpoint's origin). Those layers cost a third
-//! of the client's CPU per request against a fast local server (`BENCHMARKS.md`).
+//! The HTTP client under every transport: one `reqwest::Client` (the SDK's, built here and only
+//! here, or the user's own), and the reads of a reply body under the SDK's timeouts and size caps.
 
 use std::error::Error as StdError;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::Uri;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
-use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use tokio::net::TcpStream;
-use tower_service::Service;
+use tokio::time::Instant;
 
-/// A request body: the serialized JSON, shared rather than copied on a retry or redirect.
-pub(crate) type Body = Full<Bytes>;
-/// A reply whose body has not been read yet.
-pub(crate) type Response = http::Response<Incoming>;
-/// Why a request got no reply.
-pub(crate) type WireError = hyper_util::client::legacy::Error;
+pub(crate) use reqwest::{Client, Response};
 
-type BoxError = Box<dyn StdError + Send + Sync>;
-
-/// A pooled HTTP/1.1 client; cloning shares the pool.
-#[derive(Clone)]
-pub(crate) struct Wire {
-    client: Client<HttpsConnector<Connector>, Body>,
+/// How the SDK's own client picks the HTTP version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum HttpVersion {
+    /// HTTP/2 when the server offers it in the TLS handshake (ALPN), else HTTP/1.1; plain http
+    /// (loopback only) is HTTP/1.1.
+    #[default]
+    Negotiated,
+    /// HTTP/1.1 only.
+    Http1Only,
+    /// HTTP/2 without negotiation (prior knowledge), also over plain http.
+    Http2PriorKnowledge,
 }
 
-impl Wire {
-    /// A client whose connections time out after `connect_timeout` and idle out after 90 s.
-    pub(crate) fn new(connect_timeout: Duration) -> std::result::Result<Self, rustls::Error> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(connect_timeout));
-        let connector = Connector {
-            http,
-            proxies: Arc::new(Matcher::from_env()),
-        };
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        })
-        .with_no_client_auth();
-        let https = HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(connector);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build(https);
-        Ok(Wire { client })
-    }
+/// What the SDK's own client is built with. A user's client brings its own.
+#[derive(Clone, Default)]
+pub(crate) struct ClientSettings {
+    /// `None`: the default connect timeout.
+    pub connect_timeout: Option<Duration>,
+    pub version: HttpVersion,
+    /// Proxies set on the builder; the environment's (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`, …)
+    /// apply when there are none.
+    pub proxies: Vec<reqwest::Proxy>,
+    /// No proxy at all, not even the environment's.
+    pub no_proxy: bool,
+    /// Roots trusted besides the system's.
+    pub roots: Vec<reqwest::Certificate>,
+    /// The user's client, used as it is.
+    pub user: Option<Client>,
+}
 
-    /// Sends `request` and waits for the reply's head.
-    pub(crate) async fn send(
-        &self,
-        request: http::Request<Body>,
-    ) -> std::result::Result<Response, WireError> {
-        self.client.request(request).await
+impl std::fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Proxy URLs may carry credentials: only their number is shown.
+        f.debug_struct("ClientSettings")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("version", &self.version)
+            .field("proxies", &self.proxies.len())
+            .field("no_proxy", &self.no_proxy)
+            .field("roots", &self.roots.len())
+            .field("user_client", &self.user.is_some())
+            .finish()
     }
 }
 
-/// The next piece of a reply body, `None` at its end (trailers are skipped).
-pub(crate) async fn next_chunk(
-    body: &mut Incoming,
-) -> std::result::Result<Option<Bytes>, hyper::Error> {
-    while let Some(frame) = body.frame().await {
-        if let Ok(data) = frame?.into_data() {
-            return Ok(Some(data));
-        }
+impl ClientSettings {
+    /// True when something is set that only the SDK's own client can take.
+    pub(crate) fn configures_own_client(&self) -> bool {
+        self.connect_timeout.is_some()
+            || self.version != HttpVersion::Negotiated
+            || !self.proxies.is_empty()
+            || self.no_proxy
+            || !self.roots.is_empty()
     }
-    Ok(None)
 }
 
-/// The next piece of a reply body, waiting at most `limit` for it. A piece already received is
-/// taken without arming a timer: small replies arrive whole with their head.
-pub(crate) async fn next_chunk_within(
-    body: &mut Incoming,
-    limit: Duration,
-) -> std::result::Result<
-    std::result::Result<Option<Bytes>, hyper::Error>,
-    tokio::time::error::Elapsed,
-> {
-    // Dropping the pending read is harmless: a body frame is consumed only when it is returned.
-    if let Some(ready) = futures::FutureExt::now_or_never(next_chunk(body)) {
-        return Ok(ready);
+/// The SDK's client: redirects are not followed (the transport follows them itself, to keep
+/// credentials on the endpoint's origin and refuse downgrades), rustls with the system's roots
+/// plus `roots`, HTTP/2 by ALPN unless told otherwise, proxies from the settings or else the
+/// environment, idle connections kept 90 s.
+pub(crate) fn build_client(
+    s: &ClientSettings,
+    default_connect_timeout: Duration,
+) -> reqwest::Result<Client> {
+    let mut b = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(s.connect_timeout.unwrap_or(default_connect_timeout))
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(90));
+    for proxy in &s.proxies {
+        b = b.proxy(proxy.clone());
     }
-    tokio::time::timeout(limit, next_chunk(body)).await
+    if s.no_proxy {
+        b = b.no_proxy();
+    }
+    if !s.roots.is_empty() {
+        b = b.tls_certs_merge(s.roots.iter().cloned());
+    }
+    b = match s.version {
+        HttpVersion::Negotiated => b,
+        HttpVersion::Http1Only => b.http1_only(),
+        HttpVersion::Http2PriorKnowledge => b.http2_prior_knowledge(),
+    };
+    b.build()
 }
 
-/// Why a reply body could not be read whole.
+/// Why a reply body could not be read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
     /// No bytes came for the read timeout.
     TimedOut,
+    /// The call's total deadline passed.
+    Deadline,
     /// The connection failed mid-body.
-    Broken(hyper::Error),
+    Broken(reqwest::Error),
     /// The body is longer than the cap (and was not to be cut).
     TooLarge,
 }
 
-/// Reads a reply body, waiting at most `limit` for each piece, up to `cap` bytes: a longer body
-/// is cut at `cap` when `truncate`, else refused with [`ReadError::TooLarge`].
+/// The next piece of a reply body (`None` at its end), waiting at most `limit` for it and never
+/// past `deadline`. A piece already received is taken without arming a timer: small replies
+/// arrive whole with their head.
+pub(crate) async fn next_chunk(
+    resp: &mut Response,
+    limit: Duration,
+    deadline: Instant,
+) -> Result<Option<Bytes>, ReadError> {
+    // Dropping the pending read is harmless: a body frame is consumed only when it is returned.
+    if let Some(ready) = futures::FutureExt::now_or_never(resp.chunk()) {
+        return ready.map_err(ReadError::Broken);
+    }
+    let now = Instant::now();
+    let by_deadline = deadline.saturating_duration_since(now) < limit;
+    let until = if by_deadline { deadline } else { now + limit };
+    match tokio::time::timeout_at(until, resp.chunk()).await {
+        Ok(read) => read.map_err(ReadError::Broken),
+        Err(_) if by_deadline => Err(ReadError::Deadline),
+        Err(_) => Err(ReadError::TimedOut),
+    }
+}
+
+/// Reads a reply body, waiting at most `limit` for each piece and never past `deadline`, up to
+/// `cap` bytes: a longer body is cut at `cap` when `truncate`, else refused with
+/// [`ReadError::TooLarge`].
 pub(crate) async fn read_capped(
-    resp: Response,
+    mut resp: Response,
     cap: usize,
     truncate: bool,
     limit: Duration,
-) -> std::result::Result<Vec<u8>, ReadError> {
-    let mut incoming = resp.into_body();
+    deadline: Instant,
+) -> Result<Vec<u8>, ReadError> {
     // Sized once from Content-Length (capped), not grown chunk by chunk.
-    let expected = hyper::body::Body::size_hint(&incoming).exact().unwrap_or(0);
+    let expected = resp.content_length().unwrap_or(0);
     let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
-    loop {
-        let chunk = next_chunk_within(&mut incoming, limit)
-            .await
-            .map_err(|_| ReadError::TimedOut)?
-            .map_err(ReadError::Broken)?;
-        let Some(chunk) = chunk else {
-            return Ok(body);
-        };
+    while let Some(chunk) = next_chunk(&mut resp, limit, deadline).await? {
         if body.len() + chunk.len() > cap {
             if !truncate {
                 return Err(ReadError::TooLarge);
@@ -150,60 +153,49 @@ pub(crate) async fn read_capped(
         }
         body.extend_from_slice(&chunk);
     }
+    Ok(body)
 }
 
-/// True when `e` is a timeout while connecting.
-pub(crate) fn is_connect_timeout(e: &WireError) -> bool {
+/// How a request that got no reply failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SendFailure {
+    /// Connecting timed out.
+    ConnectTimeout,
+    /// No connection could be made: the request never left.
+    Connect,
+    /// The connection closed or was reset after the request went out, before a reply (a pooled
+    /// connection the server had just dropped, most often).
+    Reset,
+    /// Anything else (the client's own timeout, a protocol error, a body error).
+    Other,
+}
+
+/// Classifies a send error.
+pub(crate) fn send_failure(e: &reqwest::Error) -> SendFailure {
+    if e.is_connect() {
+        return if e.is_timeout() {
+            SendFailure::ConnectTimeout
+        } else {
+            SendFailure::Connect
+        };
+    }
     let mut source: Option<&(dyn StdError + 'static)> = e.source();
     while let Some(err) = source {
+        if let Some(h) = err.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.is_canceled() {
+                return SendFailure::Reset;
+            }
+        }
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return true;
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return SendFailure::Reset;
             }
         }
         source = err.source();
     }
-    false
-}
-
-/// Opens TCP connections, through a CONNECT tunnel when `HTTPS_PROXY` / `ALL_PROXY` names a proxy
-/// for the host (`NO_PROXY` exempts hosts, as curl reads these variables). Plain http goes only to
-/// loopback hosts (the transport refuses anything else), so only https is proxied.
-#[derive(Clone)]
-struct Connector {
-    http: HttpConnector,
-    proxies: Arc<Matcher>,
-}
-
-type Connecting =
-    Pin<Box<dyn Future<Output = std::result::Result<TokioIo<TcpStream>, BoxError>> + Send>>;
-
-impl Service<Uri> for Connector {
-    type Response = TokioIo<TcpStream>;
-    type Error = BoxError;
-    type Future = Connecting;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), BoxError>> {
-        self.http.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, dst: Uri) -> Connecting {
-        let proxy = (dst.scheme_str() == Some("https"))
-            .then(|| self.proxies.intercept(&dst))
-            .flatten();
-        match proxy {
-            None => {
-                let connecting = self.http.call(dst);
-                Box::pin(async move { connecting.await.map_err(Into::into) })
-            }
-            Some(proxy) => {
-                let mut tunnel = Tunnel::new(proxy.uri().clone(), self.http.clone());
-                if let Some(auth) = proxy.basic_auth() {
-                    tunnel = tunnel.with_auth(auth.clone());
-                }
-                let connecting = tunnel.call(dst);
-                Box::pin(async move { connecting.await.map_err(Into::into) })
-            }
-        }
-    }
+    SendFailure::Other
 }

@@ -97,10 +97,12 @@ async fn token_is_refreshed_before_expiry() {
     client.send(&body()).await.unwrap();
     assert_eq!(authority.received_requests().await.unwrap().len(), 1);
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    // 50 concurrent requests find the token due for refresh: one fetch serves them all.
+    // 50 concurrent requests find the token due for refresh (and still valid): they use it
+    // while one refresh runs in the background.
     let b = body();
     let results = futures::future::join_all((0..50).map(|_| client.send(&b))).await;
     assert!(results.iter().all(|r| r.is_ok()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(authority.received_requests().await.unwrap().len(), 2);
 }
 
@@ -257,4 +259,226 @@ async fn a_refused_token_is_fetched_anew_once() {
         .unwrap();
     client.send(&body()).await.unwrap();
     assert_eq!(counting.fetches.load(Ordering::SeqCst), 2);
+}
+
+/// A token source for the liveness tests: counts fetches; each waits `delay`, then answers
+/// `tok-N` valid for `lifetime` (or fails, when `failing`); `hang` never answers.
+struct Source {
+    fetches: AtomicUsize,
+    delay: Duration,
+    lifetime: Duration,
+    failing: bool,
+    hang: bool,
+}
+
+impl Source {
+    fn new(delay: Duration, lifetime: Duration) -> Arc<Self> {
+        Arc::new(Source {
+            fetches: AtomicUsize::new(0),
+            delay,
+            lifetime,
+            failing: false,
+            hang: false,
+        })
+    }
+    fn fetches(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+}
+
+impl TokenCredential for Source {
+    fn get_token<'a>(
+        &'a self,
+        _scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, instructor_core::Result<AccessToken>> {
+        Box::pin(async move {
+            let n = self.fetches.fetch_add(1, Ordering::SeqCst) + 1;
+            if self.hang {
+                futures::future::pending::<()>().await;
+            }
+            tokio::time::sleep(self.delay).await;
+            if self.failing {
+                return Err(Error::Authentication {
+                    status: 503,
+                    message: "the identity service is down".into(),
+                });
+            }
+            Ok(AccessToken::new(format!("tok-{n}"), self.lifetime))
+        })
+    }
+}
+
+async fn chat_accepting_any_token() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(chat_path(DEPLOYMENT)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn token_client(
+    chat: &MockServer,
+    cache: CachedCredential,
+    total: Duration,
+) -> instructor_azure::AsyncAzureOpenAI {
+    AsyncAzureOpenAI::builder()
+        .cached_credential(Arc::new(cache))
+        .api_version("2024-10-21")
+        .azure_endpoint(chat.uri())
+        .deployment(DEPLOYMENT)
+        .total_timeout(total)
+        .build()
+        .unwrap()
+}
+
+/// Runs `n` requests at once; returns their results and the slowest one's time.
+async fn burst(
+    client: &instructor_azure::AsyncAzureOpenAI,
+    n: usize,
+) -> (Vec<instructor_core::Result<String>>, Duration) {
+    let b = body();
+    let timed = || async {
+        let started = std::time::Instant::now();
+        (client.send(&b).await, started.elapsed())
+    };
+    let out = futures::future::join_all((0..n).map(|_| timed())).await;
+    let slowest = out.iter().map(|(_, t)| *t).max().unwrap_or_default();
+    (out.into_iter().map(|(r, _)| r).collect(), slowest)
+}
+
+#[tokio::test]
+async fn a_hanging_credential_times_out_once_for_all_waiters() {
+    let chat = chat_accepting_any_token().await;
+    let source = Arc::new(Source {
+        hang: true,
+        ..Arc::into_inner(Source::new(Duration::ZERO, Duration::from_secs(3600))).unwrap()
+    });
+    let cache = CachedCredential::new(source.clone()).fetch_timeout(Duration::from_millis(300));
+    let client = token_client(&chat, cache, Duration::from_secs(5));
+    let (results, slowest) = burst(&client, 50).await;
+    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Err(Error::Timeout { after, phase }) if *after == Duration::from_millis(300) && phase.contains("fetch_timeout")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(source.fetches(), 1);
+    assert!(chat.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_hanging_credential_does_not_stall_a_request_past_its_deadline() {
+    let chat = chat_accepting_any_token().await;
+    let source = Arc::new(Source {
+        hang: true,
+        ..Arc::into_inner(Source::new(Duration::ZERO, Duration::from_secs(3600))).unwrap()
+    });
+    // The fetch may take 30 s (the default), the request only 400 ms.
+    let client = token_client(
+        &chat,
+        CachedCredential::new(source.clone()),
+        Duration::from_millis(400),
+    );
+    let (results, slowest) = burst(&client, 20).await;
+    assert!(slowest < Duration::from_millis(1200), "{slowest:?}");
+    assert!(results.iter().all(
+        |r| matches!(r, Err(Error::Timeout { phase, .. }) if phase.contains("total_timeout"))
+    ));
+    assert_eq!(source.fetches(), 1);
+}
+
+#[tokio::test]
+async fn an_outage_costs_one_fetch_per_backoff_not_one_per_waiter() {
+    let chat = chat_accepting_any_token().await;
+    let source = Arc::new(Source {
+        failing: true,
+        ..Arc::into_inner(Source::new(
+            Duration::from_millis(100),
+            Duration::from_secs(3600),
+        ))
+        .unwrap()
+    });
+    let cache = CachedCredential::new(source.clone()).failure_backoff(Duration::from_millis(600));
+    let client = token_client(&chat, cache, Duration::from_secs(5));
+    let (results, slowest) = burst(&client, 50).await;
+    assert!(slowest < Duration::from_secs(1), "{slowest:?}");
+    for r in &results {
+        assert!(
+            matches!(r, Err(Error::Authentication { status: 503, message }) if message.contains("down")),
+            "{r:?}"
+        );
+    }
+    assert_eq!(source.fetches(), 1);
+    // Within the backoff: the same error at once, no new fetch.
+    let (results, slowest) = burst(&client, 50).await;
+    assert!(results.iter().all(Result::is_err));
+    assert!(slowest < Duration::from_millis(100), "{slowest:?}");
+    assert_eq!(source.fetches(), 1);
+    // After it: one new fetch.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (results, _) = burst(&client, 50).await;
+    assert!(results.iter().all(Result::is_err));
+    assert_eq!(source.fetches(), 2);
+}
+
+#[tokio::test]
+async fn a_storm_of_401s_fetches_one_new_token() {
+    let source = Source::new(Duration::from_millis(50), Duration::from_secs(3600));
+    let chat = MockServer::start().await;
+    Mock::given(header("authorization", "Bearer tok-1"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"statusCode": 401, "message": "revoked"})),
+        )
+        .mount(&chat)
+        .await;
+    Mock::given(header("authorization", "Bearer tok-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&chat)
+        .await;
+    let client = token_client(
+        &chat,
+        CachedCredential::new(source.clone()),
+        Duration::from_secs(5),
+    );
+    let (results, slowest) = burst(&client, 50).await;
+    assert!(
+        results.iter().all(Result::is_ok),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert!(slowest < Duration::from_secs(2), "{slowest:?}");
+    // tok-1 for everyone, fifty 401s, one new token for everyone.
+    assert_eq!(source.fetches(), 2);
+    assert_eq!(chat.received_requests().await.unwrap().len(), 100);
+}
+
+#[tokio::test]
+async fn a_due_refresh_does_not_hold_up_requests_while_the_token_is_valid() {
+    let chat = chat_accepting_any_token().await;
+    // Each fetch takes 300 ms, the refresh too.
+    let source = Source::new(Duration::from_millis(300), Duration::from_secs(60));
+    let cache = CachedCredential::new(source.clone()).refresh_before(Duration::from_millis(59_700));
+    let client = token_client(&chat, cache, Duration::from_secs(5));
+    client.send(&body()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    // Due for refresh (59.6 s left, margin 59.7 s), still valid: served at once, one refresh.
+    let (results, slowest) = burst(&client, 50).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert!(slowest < Duration::from_millis(250), "{slowest:?}");
+    let sent: Vec<String> = chat
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.headers["authorization"].to_str().unwrap().to_string())
+        .collect();
+    assert!(sent.iter().all(|t| t == "Bearer tok-1"), "{sent:?}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(source.fetches(), 2);
+    client.send(&body()).await.unwrap();
+    let last = chat.received_requests().await.unwrap().pop().unwrap();
+    assert_eq!(last.headers["authorization"], "Bearer tok-2");
 }

@@ -343,7 +343,7 @@ async fn retry_budget_is_respected() {
 }
 
 #[tokio::test]
-async fn retry_after_beyond_the_cap_is_not_waited_for() {
+async fn retry_after_beyond_the_cap_backs_off_and_retries() {
     let server = MockServer::start().await;
     Mock::given(path(chat_path(DEPLOYMENT)))
         .respond_with(
@@ -356,8 +356,9 @@ async fn retry_after_beyond_the_cap_is_not_waited_for() {
     let client = azure_async(&server.uri(), "2024-10-21").build().unwrap();
     let started = Instant::now();
     let e = client.send(&body()).await.unwrap_err();
+    // A day is not waited for, nor is it a reason to give up: the backoff (20 ms, 40 ms) instead.
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
     assert!(
         matches!(e, Error::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(86400))
     );
@@ -627,4 +628,93 @@ fn blocking_retry_and_redirect() {
 /// The transport hands replies on as text; the tests compare them as JSON.
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("the reply is JSON")
+}
+
+#[tokio::test]
+async fn conflict_409_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path(chat_path(DEPLOYMENT)))
+        .respond_with(
+            ResponseTemplate::new(409)
+                .set_body_json(json!({"error": {"code": "conflict", "message": "busy"}})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(chat_path(DEPLOYMENT)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&server)
+        .await;
+    let client = azure_async(&server.uri(), "2024-10-21").build().unwrap();
+    client.send(&body()).await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// A reply whose body comes one byte every 100 ms, for up to 30 s: each read is quick, the
+/// whole never ends.
+fn dripping(head: &str) -> String {
+    let mut parts = vec![head.as_bytes().to_vec()];
+    parts.extend((0..300).map(|_| chunk(" ")));
+    raw_server(parts, Duration::from_millis(100), Duration::ZERO)
+}
+
+#[tokio::test]
+async fn an_endless_drip_hits_the_total_deadline() {
+    let uri = dripping(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+    );
+    let client = azure_async(&uri, "2024-10-21")
+        .read_timeout(Duration::from_secs(2))
+        .total_timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = client.send(&body()).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(800) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert!(
+        matches!(&e, Error::Timeout { after, phase } if *after == Duration::from_millis(800) && phase.contains("total_timeout")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn blocking_call_hits_the_total_deadline() {
+    let uri = dripping(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+    );
+    let client = azure_blocking(&uri, "2024-10-21")
+        .total_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = client.send(&body()).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(e.to_string().contains("total_timeout"), "{e}");
+}
+
+#[tokio::test]
+async fn retry_waits_do_not_run_past_the_total_deadline() {
+    let server = MockServer::start().await;
+    Mock::given(path(chat_path(DEPLOYMENT)))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .insert_header("retry-after", "5")
+                .set_body_json(json!({"error": {"code": "busy", "message": "busy"}})),
+        )
+        .mount(&server)
+        .await;
+    let client = azure_async(&server.uri(), "2024-10-21")
+        .total_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let e = client.send(&body()).await.unwrap_err();
+    // The 5 s wait would end past the deadline: the server's own error, at once.
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(matches!(e, Error::Api { status: 503, .. }), "{e:?}");
 }

@@ -201,3 +201,44 @@ fn blocking_stream_dropped_mid_stream() {
     assert_eq!(items.len(), 2, "{items:?}");
     assert!(matches!(&items[1], Err(Error::StreamInterrupted { .. })));
 }
+
+/// An SSE stream that sends a comment every 100 ms, for up to 30 s, and never an event.
+fn dripping_stream() -> String {
+    let mut parts = vec![SSE_HEAD_CHUNKED.as_bytes().to_vec()];
+    parts.extend((0..300).map(|_| chunk(": keep-alive\n\n")));
+    raw_server(parts, Duration::from_millis(100), Duration::ZERO)
+}
+
+#[tokio::test]
+async fn an_endless_drip_of_comments_hits_the_total_deadline() {
+    let client = azure_async(&dripping_stream(), "2024-10-21")
+        .read_timeout(Duration::from_secs(2))
+        .total_timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let items = collect(client.stream(&body()).await.unwrap()).await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert!(
+        matches!(&items[0], Err(Error::Timeout { after, phase }) if *after == Duration::from_millis(800) && phase.contains("total_timeout")),
+        "{:?}",
+        items[0]
+    );
+}
+
+#[test]
+fn blocking_stream_hits_the_total_deadline() {
+    let client = azure_blocking(&dripping_stream(), "2024-10-21")
+        .total_timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let items: Vec<_> = client.stream(&body()).unwrap().collect();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        matches!(items.last(), Some(Err(Error::Timeout { .. }))),
+        "{items:?}"
+    );
+}
