@@ -42,7 +42,35 @@ pub enum Number {
     Float(f64),
 }
 
-/// A constraint with the span of its attribute.
+/// A built-in constraint on a field's value: stated in the field's schema and checked by
+/// `validate`, both in the order of the variants here.
+pub enum Constraint {
+    /// `min = n`: JSON Schema `minimum`.
+    Min(Number),
+    /// `max = n`: `maximum`.
+    Max(Number),
+    /// `min_len = n`: `minLength`, `minItems` or `minProperties`, as the type's JSON is.
+    MinLen(usize),
+    /// `max_len = n`: `maxLength`, `maxItems` or `maxProperties`.
+    MaxLen(usize),
+    /// `pattern = "regex"`: a valid regular expression the string must match.
+    Pattern(String),
+}
+
+impl Constraint {
+    /// The position of the variant, the order constraints are stated and checked in.
+    fn rank(&self) -> u8 {
+        match self {
+            Constraint::Min(_) => 0,
+            Constraint::Max(_) => 1,
+            Constraint::MinLen(_) => 2,
+            Constraint::MaxLen(_) => 3,
+            Constraint::Pattern(_) => 4,
+        }
+    }
+}
+
+/// A value with the span of the attribute key that set it.
 pub struct Spanned<T> {
     /// The value.
     pub value: T,
@@ -57,16 +85,9 @@ pub struct Field {
     pub description: Option<String>,
     /// `validate = path`.
     pub validate: Option<syn::Path>,
-    /// `min = n`.
-    pub min: Option<Spanned<Number>>,
-    /// `max = n`.
-    pub max: Option<Spanned<Number>>,
-    /// `min_len = n`.
-    pub min_len: Option<Spanned<usize>>,
-    /// `max_len = n`.
-    pub max_len: Option<Spanned<usize>>,
-    /// `pattern = "regex"`.
-    pub pattern: Option<Spanned<String>>,
+    /// `min`, `max`, `min_len`, `max_len`, `pattern`: at most one of each, in the order of
+    /// [`Constraint`]'s variants whatever order they were written in.
+    pub constraints: Vec<Spanned<Constraint>>,
     /// `examples = [..]`.
     pub examples: Option<TokenStream>,
     /// `schema_with = path`: a `fn(&mut SchemaGenerator) -> Value` giving the field's schema.
@@ -76,12 +97,7 @@ pub struct Field {
 impl Field {
     /// True when the field has any built-in constraint or validator.
     pub fn has_checks(&self) -> bool {
-        self.validate.is_some()
-            || self.min.is_some()
-            || self.max.is_some()
-            || self.min_len.is_some()
-            || self.max_len.is_some()
-            || self.pattern.is_some()
+        self.validate.is_some() || !self.constraints.is_empty()
     }
 }
 
@@ -172,9 +188,8 @@ fn parse_examples(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
     Ok(group.to_token_stream())
 }
 
-fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Spanned<Number>> {
+fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Number> {
     let expr: Expr = meta.value()?.parse()?;
-    let span = meta.path.span();
     let (neg, lit) = match &expr {
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_),
@@ -207,21 +222,30 @@ fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Spanned<Number>> {
         }
         _ => return Err(err()),
     };
-    Ok(Spanned { value, span })
+    Ok(value)
 }
 
-fn parse_usize(meta: &ParseNestedMeta) -> syn::Result<Spanned<usize>> {
-    let span = meta.path.span();
+fn parse_usize(meta: &ParseNestedMeta) -> syn::Result<usize> {
     let lit: syn::LitInt = meta.value()?.parse().map_err(|e| {
         syn::Error::new(
             e.span(),
             "expected a length, a non-negative integer such as `min_len = 1`",
         )
     })?;
-    Ok(Spanned {
-        value: lit.base10_parse()?,
-        span,
-    })
+    lit.base10_parse()
+}
+
+/// A regular expression, checked here so that a bad one is a compile error.
+fn parse_pattern(meta: &ParseNestedMeta) -> syn::Result<String> {
+    let lit = parse_lit_str(meta)?;
+    let value = lit.value();
+    if let Err(e) = regex_syntax::Parser::new().parse(&value) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("invalid regular expression in `pattern`: {e}"),
+        ));
+    }
+    Ok(value)
 }
 
 fn misplaced(meta: &ParseNestedMeta, key: &str, here: &str, keys: &str) -> syn::Error {
@@ -252,10 +276,14 @@ fn for_each_key(
     }
 }
 
+fn duplicate(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) {
+    cx.syn_error(meta.error(format!("duplicate instructor attribute `{key}`")));
+}
+
 /// Sets an attribute once, reporting a duplicate.
 fn once<T>(cx: &Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta, key: &str) {
     if slot.is_some() {
-        cx.syn_error(meta.error(format!("duplicate instructor attribute `{key}`")));
+        duplicate(cx, meta, key);
     } else {
         *slot = Some(value);
     }
@@ -330,37 +358,11 @@ impl Field {
                     let v = parse_path(meta)?;
                     once(cx, &mut out.validate, v, meta, k);
                 }
-                "min" => {
-                    let v = parse_number(meta)?;
-                    once(cx, &mut out.min, v, meta, k);
-                }
-                "max" => {
-                    let v = parse_number(meta)?;
-                    once(cx, &mut out.max, v, meta, k);
-                }
-                "min_len" => {
-                    let v = parse_usize(meta)?;
-                    once(cx, &mut out.min_len, v, meta, k);
-                }
-                "max_len" => {
-                    let v = parse_usize(meta)?;
-                    once(cx, &mut out.max_len, v, meta, k);
-                }
-                "pattern" => {
-                    let lit = parse_lit_str(meta)?;
-                    let v = lit.value();
-                    if let Err(e) = regex_syntax::Parser::new().parse(&v) {
-                        return Err(syn::Error::new(
-                            lit.span(),
-                            format!("invalid regular expression in `pattern`: {e}"),
-                        ));
-                    }
-                    let sp = Spanned {
-                        value: v,
-                        span: meta.path.span(),
-                    };
-                    once(cx, &mut out.pattern, sp, meta, k);
-                }
+                "min" => out.constrain(cx, meta, k, Constraint::Min(parse_number(meta)?)),
+                "max" => out.constrain(cx, meta, k, Constraint::Max(parse_number(meta)?)),
+                "min_len" => out.constrain(cx, meta, k, Constraint::MinLen(parse_usize(meta)?)),
+                "max_len" => out.constrain(cx, meta, k, Constraint::MaxLen(parse_usize(meta)?)),
+                "pattern" => out.constrain(cx, meta, k, Constraint::Pattern(parse_pattern(meta)?)),
                 "examples" => {
                     let v = parse_examples(meta)?;
                     once(cx, &mut out.examples, v, meta, k);
@@ -373,14 +375,36 @@ impl Field {
             }
             Ok(())
         });
-        if let (Some(min), Some(max)) = (&out.min_len, &out.max_len) {
-            if min.value > max.value {
+        out.constraints.sort_by_key(|c| c.value.rank());
+        let min_len = out.constraints.iter().find_map(|c| match c.value {
+            Constraint::MinLen(n) => Some((n, c.span)),
+            _ => None,
+        });
+        let max_len = out.constraints.iter().find_map(|c| match c.value {
+            Constraint::MaxLen(n) => Some(n),
+            _ => None,
+        });
+        if let (Some((min, span)), Some(max)) = (min_len, max_len) {
+            if min > max {
                 cx.syn_error(syn::Error::new(
-                    min.span,
+                    span,
                     "`min_len` is greater than `max_len`: no value could pass",
                 ));
             }
         }
         out
+    }
+
+    /// Adds a constraint, reporting a second one of the same kind.
+    fn constrain(&mut self, cx: &Ctxt, meta: &ParseNestedMeta, key: &str, constraint: Constraint) {
+        let rank = constraint.rank();
+        if self.constraints.iter().any(|c| c.value.rank() == rank) {
+            duplicate(cx, meta, key);
+        } else {
+            self.constraints.push(Spanned {
+                value: constraint,
+                span: meta.path.span(),
+            });
+        }
     }
 }

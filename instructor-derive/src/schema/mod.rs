@@ -11,7 +11,7 @@ use serde_derive_internals::attr::TagType;
 use syn::spanned::Spanned;
 
 use crate::internals::ast::{Container, Data, Field, Style, Variant};
-use crate::internals::attr::Number;
+use crate::internals::attr::{Constraint, Number};
 
 /// A number as a `serde_json::Value` expression.
 pub fn number(n: &Number) -> TokenStream {
@@ -30,37 +30,37 @@ pub fn number(n: &Number) -> TokenStream {
     }
 }
 
+/// The statement of a constraint in the schema `__s` of a field of type `ty`.
+fn keyword(p: &TokenStream, ty: &syn::Type, constraint: &Constraint) -> TokenStream {
+    let length_keywords = quote!(<#ty as #p::JsonSchema>::length_keywords());
+    match constraint {
+        Constraint::Min(n) => {
+            let v = number(n);
+            quote!(#p::set(&mut __s, "minimum", #v);)
+        }
+        Constraint::Max(n) => {
+            let v = number(n);
+            quote!(#p::set(&mut __s, "maximum", #v);)
+        }
+        Constraint::MinLen(n) => quote!(#p::set_len(&mut __s, #length_keywords, 0, #n);),
+        Constraint::MaxLen(n) => quote!(#p::set_len(&mut __s, #length_keywords, 1, #n);),
+        Constraint::Pattern(re) => {
+            quote!(#p::set(&mut __s, "pattern", #p::serde_json::Value::String(::std::string::String::from(#re)));)
+        }
+    }
+}
+
 /// The schema of one field: its type's (sub)schema with constraints, description and examples.
 pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
     let k = &cont.krate;
     let ty = field.ty();
     let p = quote!(#k::__private);
-    let mut steps = Vec::new();
     let a = &field.attrs;
-    if let Some(min) = &a.min {
-        let v = number(&min.value);
-        steps.push(quote!(#p::set(&mut __s, "minimum", #v);));
-    }
-    if let Some(max) = &a.max {
-        let v = number(&max.value);
-        steps.push(quote!(#p::set(&mut __s, "maximum", #v);));
-    }
-    if let Some(n) = &a.min_len {
-        let v = n.value;
-        steps.push(
-            quote!(#p::set_len(&mut __s, <#ty as #p::JsonSchema>::length_keywords(), 0, #v);),
-        );
-    }
-    if let Some(n) = &a.max_len {
-        let v = n.value;
-        steps.push(
-            quote!(#p::set_len(&mut __s, <#ty as #p::JsonSchema>::length_keywords(), 1, #v);),
-        );
-    }
-    if let Some(pat) = &a.pattern {
-        let v = &pat.value;
-        steps.push(quote!(#p::set(&mut __s, "pattern", #p::serde_json::Value::String(::std::string::String::from(#v)));));
-    }
+    let mut steps: Vec<TokenStream> = a
+        .constraints
+        .iter()
+        .map(|c| keyword(&p, ty, &c.value))
+        .collect();
     if let Some(d) = &field.description {
         steps.push(quote!(#p::describe(&mut __s, #d);));
     }
