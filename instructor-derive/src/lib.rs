@@ -62,6 +62,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
     };
     let cx = Ctxt::default();
     let cont = Container::from_serde(&cx, &serde);
+    internals::check::check(&cx, &cont);
     cx.check()?;
     Ok(impls(&cont))
 }

@@ -376,22 +376,6 @@ impl Field {
             Ok(())
         });
         out.constraints.sort_by_key(|c| c.value.rank());
-        let min_len = out.constraints.iter().find_map(|c| match c.value {
-            Constraint::MinLen(n) => Some((n, c.span)),
-            _ => None,
-        });
-        let max_len = out.constraints.iter().find_map(|c| match c.value {
-            Constraint::MaxLen(n) => Some(n),
-            _ => None,
-        });
-        if let (Some((min, span)), Some(max)) = (min_len, max_len) {
-            if min > max {
-                cx.syn_error(syn::Error::new(
-                    span,
-                    "`min_len` is greater than `max_len`: no value could pass",
-                ));
-            }
-        }
         out
     }
 
