@@ -79,46 +79,54 @@ fn optional_partial_ty(cont: &Container, f: &Field) -> TokenStream {
     }
 }
 
-/// A field of the twin: `Option<T::Partial>` with `default`, or the bare partial when flattened
-/// (or when it is a newtype variant's payload).
-fn twin_field(
-    cont: &Container,
-    f: &Field,
-    named: bool,
-    with_vis: bool,
-    in_tuple_struct: bool,
-) -> TokenStream {
-    let transparent = cont.serde.attrs.transparent();
-    let vis = if with_vis {
-        Some(&f.serde.original.vis)
-    } else {
-        None
-    };
+/// Where a field of the twin is declared, which decides how it is written.
+#[derive(Clone, Copy)]
+enum Place {
+    /// In a struct with named fields: `pub name: ..`, with serde's names and `default`.
+    Struct,
+    /// In a tuple struct: `pub ..`, with `default`.
+    TupleStruct,
+    /// In a struct variant: `name: ..`, with serde's names and `default`.
+    StructVariant,
+    /// In a tuple variant: the type alone.
+    TupleVariant,
+}
+
+impl Place {
+    fn named(self) -> bool {
+        matches!(self, Place::Struct | Place::StructVariant)
+    }
+
+    fn has_vis(self) -> bool {
+        matches!(self, Place::Struct | Place::TupleStruct)
+    }
+}
+
+/// A field of the twin: `Option<T::Partial>`, written as its [`Place`] says (a transparent struct's
+/// one field without `default`: it is the whole JSON), or the bare partial when flattened.
+fn twin_field(cont: &Container, f: &Field, place: Place) -> TokenStream {
+    let named = place.named();
+    let vis = place.has_vis().then_some(&f.serde.original.vis);
     let docs = f
         .serde
         .original
         .attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"));
-    let ident = if named {
-        f.serde.original.ident.as_ref().map(|i| quote!(#i :))
-    } else {
-        None
-    };
+    let ident = f
+        .serde
+        .original
+        .ident
+        .as_ref()
+        .filter(|_| named)
+        .map(|i| quote!(#i :));
     if f.serde.attrs.flatten() {
         let pty = partial_ty(cont, f);
         return quote!(#(#docs)* #[serde(flatten)] #vis #ident #pty);
     }
-    let names = if named {
-        Some(names(f.serde.attrs.name(), f.serde.attrs.aliases()))
-    } else {
-        None
-    };
-    let default = if !transparent && (named || in_tuple_struct) {
-        Some(quote!(#[serde(default)]))
-    } else {
-        None
-    };
+    let names = named.then(|| names(f.serde.attrs.name(), f.serde.attrs.aliases()));
+    let default = (!cont.serde.attrs.transparent() && !matches!(place, Place::TupleVariant))
+        .then(|| quote!(#[serde(default)]));
     let ty = optional_partial_ty(cont, f);
     quote!(#(#docs)* #names #default #vis #ident #ty)
 }
@@ -271,15 +279,13 @@ pub fn expand(cont: &Container) -> (TokenStream, TokenStream) {
             let sh = shape(*style, fields);
             let body = match &sh {
                 Shape::Named(_) => {
-                    let fs = fields
-                        .iter()
-                        .map(|f| twin_field(cont, f, true, true, false));
+                    let fs = fields.iter().map(|f| twin_field(cont, f, Place::Struct));
                     quote!(<#params> #wc { #(#fs),* })
                 }
                 Shape::Tuple(_) => {
                     let fs = fields
                         .iter()
-                        .map(|f| twin_field(cont, f, false, true, true));
+                        .map(|f| twin_field(cont, f, Place::TupleStruct));
                     quote!(<#params> (#(#fs),*) #wc;)
                 }
                 Shape::Unit => quote!(<#params> #wc;),
@@ -391,7 +397,7 @@ fn twin_variant(cont: &Container, v: &Variant) -> TokenStream {
             let fs = v
                 .fields
                 .iter()
-                .map(|f| twin_field(cont, f, true, false, false));
+                .map(|f| twin_field(cont, f, Place::StructVariant));
             quote!({ #(#fs),* })
         }
         Style::Newtype => match v.fields.first() {
@@ -405,7 +411,7 @@ fn twin_variant(cont: &Container, v: &Variant) -> TokenStream {
             let fs = v
                 .fields
                 .iter()
-                .map(|f| twin_field(cont, f, false, false, false));
+                .map(|f| twin_field(cont, f, Place::TupleVariant));
             quote!((#(#fs),*))
         }
         Style::Unit => TokenStream::new(),
