@@ -163,7 +163,7 @@ pub fn content(cont: &Container, style: Style, fields: &[Field]) -> TokenStream 
 }
 
 /// Sets the description of a variant's schema.
-pub fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> TokenStream {
+fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> TokenStream {
     let k = &cont.krate;
     match &v.description {
         Some(d) => quote!({
@@ -210,6 +210,29 @@ pub fn body(cont: &Container) -> TokenStream {
         #(#steps)*
         __s
     }
+}
+
+/// The schema of a tagged enum: `first` when given, then every variant in order, as `tagged`
+/// writes it and with its description; a `#[serde(untagged)]` variant is its bare content instead,
+/// and makes the list `anyOf`, since it may match what a tagged one matches.
+pub fn tagged_enum<'v, 'a: 'v>(
+    cont: &Container,
+    first: Option<TokenStream>,
+    variants: impl IntoIterator<Item = &'v Variant<'a>>,
+    tagged: impl Fn(&Variant) -> TokenStream,
+) -> TokenStream {
+    let k = &cont.krate;
+    let mut members: Vec<TokenStream> = first.into_iter().collect();
+    let mut any = false;
+    for v in variants {
+        if v.serde.attrs.untagged() {
+            any = true;
+            members.push(untagged_variant(cont, v));
+        } else {
+            members.push(describe_variant(cont, v, tagged(v)));
+        }
+    }
+    quote!(#k::__private::one_of(::std::vec![#(#members),*], #any))
 }
 
 /// A variant with `#[serde(untagged)]` inside a tagged enum: its bare content.
