@@ -12,6 +12,7 @@ use syn::Generics;
 
 use crate::bound;
 use crate::internals::ast::{Container, Data, Field, Style, Variant};
+use crate::internals::attr;
 
 /// The name of the twin: `Partial` + the type name.
 pub fn ident(cont: &Container) -> Ident {
@@ -107,12 +108,7 @@ impl Place {
 fn twin_field(cont: &Container, f: &Field, place: Place) -> TokenStream {
     let named = place.named();
     let vis = place.has_vis().then_some(&f.serde.original.vis);
-    let docs = f
-        .serde
-        .original
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"));
+    let docs = attr::doc_attrs(&f.serde.original.attrs);
     let ident = f
         .serde
         .original
@@ -386,12 +382,7 @@ fn twin_variant(cont: &Container, v: &Variant) -> TokenStream {
     let names = names(v.serde.attrs.name(), v.serde.attrs.aliases());
     let untagged = v.serde.attrs.untagged().then(|| quote!(#[serde(untagged)]));
     let other = v.serde.attrs.other().then(|| quote!(#[serde(other)]));
-    let docs = v
-        .serde
-        .original
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"));
+    let docs = attr::doc_attrs(&v.serde.original.attrs);
     let body = match v.serde.style {
         Style::Struct => {
             let fs = v

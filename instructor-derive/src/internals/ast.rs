@@ -99,10 +99,7 @@ fn fields<'a>(
             skipped.push(Skipped { serde: f, attrs });
             continue;
         }
-        let description = attrs
-            .description
-            .clone()
-            .or_else(|| attr::docs(&f.original.attrs));
+        let description = attr::description(attrs.description.as_deref(), &f.original.attrs);
         out.push(Field {
             serde: f,
             attrs,
@@ -118,10 +115,7 @@ impl<'a> Container<'a> {
     /// cannot be represented.
     pub fn from_serde(cx: &Ctxt, serde: &'a serde_ast::Container<'a>) -> Self {
         let attrs = attr::Container::from_attrs(cx, &serde.original.attrs);
-        let description = attrs
-            .description
-            .clone()
-            .or_else(|| attr::docs(&serde.original.attrs));
+        let description = attr::description(attrs.description.as_deref(), &serde.original.attrs);
         let krate = attrs
             .krate
             .clone()
@@ -138,10 +132,8 @@ impl<'a> Container<'a> {
                     if v.attrs.skip_deserializing() {
                         continue;
                     }
-                    let description = vattrs
-                        .description
-                        .clone()
-                        .or_else(|| attr::docs(&v.original.attrs));
+                    let description =
+                        attr::description(vattrs.description.as_deref(), &v.original.attrs);
                     out.push(Variant {
                         serde: v,
                         description,

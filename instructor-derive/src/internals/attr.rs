@@ -101,14 +101,21 @@ impl Field {
     }
 }
 
+/// The description of an item: `#[instructor(description)]` when given, else its doc comment.
+pub fn description(given: Option<&str>, attrs: &[syn::Attribute]) -> Option<String> {
+    given.map(str::to_owned).or_else(|| docs(attrs))
+}
+
+/// The `#[doc]` attributes (doc comments) of an item.
+pub fn doc_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc"))
+}
+
 /// The doc comment of an item: lines trimmed, lines of a paragraph joined with spaces, paragraphs
 /// with a blank line; `None` when there is none.
-pub fn docs(attrs: &[syn::Attribute]) -> Option<String> {
+fn docs(attrs: &[syn::Attribute]) -> Option<String> {
     let mut lines = Vec::new();
-    for attr in attrs {
-        if !attr.path().is_ident("doc") {
-            continue;
-        }
+    for attr in doc_attrs(attrs) {
         if let syn::Meta::NameValue(nv) = &attr.meta {
             if let Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
@@ -161,6 +168,10 @@ fn key(meta: &ParseNestedMeta) -> String {
 
 fn parse_lit_str(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
     meta.value()?.parse::<LitStr>()
+}
+
+fn parse_string(meta: &ParseNestedMeta) -> syn::Result<String> {
+    Ok(parse_lit_str(meta)?.value())
 }
 
 /// A path written bare (`validate = check_name`) or quoted (`validate = "check_name"`).
@@ -295,22 +306,10 @@ impl Container {
         let mut out = Container::default();
         for_each_key(cx, attrs, |meta, k| {
             match k {
-                "description" => {
-                    let v = parse_lit_str(meta)?.value();
-                    once(cx, &mut out.description, v, meta, k);
-                }
-                "validate_with" => {
-                    let v = parse_path(meta)?;
-                    once(cx, &mut out.validate_with, v, meta, k);
-                }
-                "examples" => {
-                    let v = parse_examples(meta)?;
-                    once(cx, &mut out.examples, v, meta, k);
-                }
-                "crate" => {
-                    let v = parse_lit_str(meta)?.parse::<syn::Path>()?;
-                    once(cx, &mut out.krate, v, meta, k);
-                }
+                "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
+                "validate_with" => once(cx, &mut out.validate_with, parse_path(meta)?, meta, k),
+                "examples" => once(cx, &mut out.examples, parse_examples(meta)?, meta, k),
+                "crate" => once(cx, &mut out.krate, parse_lit_str(meta)?.parse()?, meta, k),
                 _ => return Err(misplaced(meta, k, "the type", CONTAINER_KEYS)),
             }
             Ok(())
@@ -325,10 +324,7 @@ impl Variant {
         let mut out = Variant::default();
         for_each_key(cx, attrs, |meta, k| {
             match k {
-                "description" => {
-                    let v = parse_lit_str(meta)?.value();
-                    once(cx, &mut out.description, v, meta, k);
-                }
+                "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
                 _ => {
                     return Err(misplaced(
                         meta,
@@ -350,27 +346,15 @@ impl Field {
         let mut out = Field::default();
         for_each_key(cx, attrs, |meta, k| {
             match k {
-                "description" => {
-                    let v = parse_lit_str(meta)?.value();
-                    once(cx, &mut out.description, v, meta, k);
-                }
-                "validate" => {
-                    let v = parse_path(meta)?;
-                    once(cx, &mut out.validate, v, meta, k);
-                }
+                "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
+                "validate" => once(cx, &mut out.validate, parse_path(meta)?, meta, k),
                 "min" => out.constrain(cx, meta, k, Constraint::Min(parse_number(meta)?)),
                 "max" => out.constrain(cx, meta, k, Constraint::Max(parse_number(meta)?)),
                 "min_len" => out.constrain(cx, meta, k, Constraint::MinLen(parse_usize(meta)?)),
                 "max_len" => out.constrain(cx, meta, k, Constraint::MaxLen(parse_usize(meta)?)),
                 "pattern" => out.constrain(cx, meta, k, Constraint::Pattern(parse_pattern(meta)?)),
-                "examples" => {
-                    let v = parse_examples(meta)?;
-                    once(cx, &mut out.examples, v, meta, k);
-                }
-                "schema_with" => {
-                    let v = parse_path(meta)?;
-                    once(cx, &mut out.schema_with, v, meta, k);
-                }
+                "examples" => once(cx, &mut out.examples, parse_examples(meta)?, meta, k),
+                "schema_with" => once(cx, &mut out.schema_with, parse_path(meta)?, meta, k),
                 _ => return Err(misplaced(meta, k, "a field", FIELD_KEYS)),
             }
             Ok(())
