@@ -35,13 +35,13 @@ fn names(
 }
 
 fn partial_ty(cont: &Container, f: &Field) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     if f.custom_de() {
         // Read by the user's function: the twin keeps the raw JSON.
-        return quote!(#k::__private::serde_json::Value);
+        return quote!(#p::serde_json::Value);
     }
     let ty = f.ty();
-    quote_spanned!(ty.span()=> <#ty as #k::__private::JsonSchema>::Partial)
+    quote_spanned!(ty.span()=> <#ty as #p::JsonSchema>::Partial)
 }
 
 /// `X` when the type is written `Option<X>`.
@@ -68,10 +68,10 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
 /// The type of a twin field: `Option<T::Partial>`, and for a field written `Option<X>`,
 /// `Option<X::Partial>` rather than `Option<Option<X::Partial>>` (both read `null` as `None`).
 fn optional_partial_ty(cont: &Container, f: &Field) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     match option_inner(f.ty()) {
         Some(inner) if !f.custom_de() => {
-            quote_spanned!(inner.span()=> ::core::option::Option<<#inner as #k::__private::JsonSchema>::Partial>)
+            quote_spanned!(inner.span()=> ::core::option::Option<<#inner as #p::JsonSchema>::Partial>)
         }
         _ => {
             let pty = partial_ty(cont, f);
@@ -248,8 +248,7 @@ fn std_impls(
 
 /// The twin's items, and its type (with generics) for `type Partial = ..`.
 pub fn expand(cont: &Container) -> (TokenStream, TokenStream) {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let serde_path = quote!(#p::serde).to_string().replace(' ', "");
     let name = ident(cont);
     let vis = &cont.serde.original.vis;

@@ -47,11 +47,10 @@ fn field_checks(
     value: &TokenStream,
     path: TokenStream,
 ) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let ty = f.ty();
     let a = &f.attrs;
-    let mut steps: Vec<TokenStream> = a.constraints.iter().map(|c| check(&p, value, c)).collect();
+    let mut steps: Vec<TokenStream> = a.constraints.iter().map(|c| check(p, value, c)).collect();
     if let Some(func) = &a.validate {
         steps.push(quote_spanned!(func.segments.last().map(|s| s.ident.span()).unwrap_or_else(proc_macro2::Span::call_site)=>
             #p::ValidatorOutput::push_into(#func(#value), &__p, __errors);
@@ -74,8 +73,7 @@ fn field_checks(
 }
 
 fn field_path(cont: &Container, f: &Field, base: &TokenStream, style: Style) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     if f.serde.attrs.flatten() || matches!(style, Style::Newtype) {
         return quote!(#base);
     }
@@ -93,8 +91,7 @@ fn field_path(cont: &Container, f: &Field, base: &TokenStream, style: Style) -> 
 
 /// The body of `fn validate_at(&self, __path: &str, __errors: &mut ValidationErrors)`.
 pub fn body(cont: &Container) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let base = quote!(__path);
     let fields_part = match &cont.data {
         Data::Struct(style, fields) => {
@@ -133,8 +130,7 @@ pub fn body(cont: &Container) -> TokenStream {
 }
 
 fn variant_arm(cont: &Container, v: &Variant) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let vi = &v.serde.ident;
     let name = v.name();
     let prefix = if v.serde.attrs.untagged() {

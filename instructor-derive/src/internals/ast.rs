@@ -1,5 +1,7 @@
 //! serde's container model with our attributes beside each part.
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use serde_derive_internals::ast as serde_ast;
 pub use serde_derive_internals::ast::Style;
 use serde_derive_internals::attr::TagType;
@@ -16,8 +18,9 @@ pub struct Container<'a> {
     pub description: Option<String>,
     /// Fields or variants.
     pub data: Data<'a>,
-    /// The path of the `instructor` crate in generated code.
-    pub krate: syn::Path,
+    /// `instructor::__private` (under `#[instructor(crate = "..")]`'s path when given), the module
+    /// generated code calls.
+    pub private: TokenStream,
     /// The fields serde skips, of the struct or of every variant read: not part of the data, kept
     /// for the checks.
     pub skipped: Vec<Skipped<'a>>,
@@ -120,6 +123,7 @@ impl<'a> Container<'a> {
             .krate
             .clone()
             .unwrap_or_else(|| syn::parse_quote!(::instructor));
+        let private = quote!(#krate::__private);
         let mut skipped = Vec::new();
         let data = match &serde.data {
             serde_ast::Data::Struct(style, fs) => {
@@ -148,7 +152,7 @@ impl<'a> Container<'a> {
             attrs,
             description,
             data,
-            krate,
+            private,
             skipped,
         }
     }

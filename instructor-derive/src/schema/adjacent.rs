@@ -7,8 +7,7 @@ use super::{content, tagged_enum};
 use crate::internals::ast::{Container, Style, Variant};
 
 pub fn schema(cont: &Container, variants: &[Variant], tag: &str, content_key: &str) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let deny = cont.serde.attrs.deny_unknown_fields();
     tagged_enum(cont, None, variants, |v| {
         let name = v.name();

@@ -12,8 +12,7 @@ fn plain_unit(v: &Variant) -> bool {
 }
 
 pub fn schema(cont: &Container, variants: &[Variant]) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let units: Vec<&str> = variants
         .iter()
         .filter(|v| plain_unit(v))

@@ -7,8 +7,7 @@ use super::{fields_object, tagged_enum};
 use crate::internals::ast::{Container, Style, Variant};
 
 pub fn schema(cont: &Container, variants: &[Variant], tag: &str) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     tagged_enum(cont, None, variants, |v| {
         let name = v.name();
         match v.serde.style {

@@ -52,14 +52,13 @@ fn keyword(p: &TokenStream, ty: &syn::Type, constraint: &Constraint) -> TokenStr
 
 /// The schema of one field: its type's (sub)schema with constraints, description and examples.
 pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     let ty = field.ty();
-    let p = quote!(#k::__private);
     let a = &field.attrs;
     let mut steps: Vec<TokenStream> = a
         .constraints
         .iter()
-        .map(|c| keyword(&p, ty, &c.value))
+        .map(|c| keyword(p, ty, &c.value))
         .collect();
     if let Some(d) = &field.description {
         steps.push(quote!(#p::describe(&mut __s, #d);));
@@ -85,8 +84,7 @@ pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
 
 /// The object schema of named fields (a struct, or a struct variant).
 pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let container_default = !cont.serde.attrs.default().is_none();
     let deny = cont.serde.attrs.deny_unknown_fields();
     let mut stmts = Vec::new();
@@ -144,8 +142,7 @@ pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
 /// The schema of a variant's or struct's content, by style: `null` for unit, the field's schema
 /// for newtype, a fixed-length array for tuple, an object for named fields.
 pub fn content(cont: &Container, style: Style, fields: &[Field]) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     match style {
         Style::Unit => quote!(#p::serde_json::json!({ "type": "null" })),
         Style::Newtype => match fields.first() {
@@ -164,11 +161,11 @@ pub fn content(cont: &Container, style: Style, fields: &[Field]) -> TokenStream 
 
 /// Sets the description of a variant's schema.
 fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     match &v.description {
         Some(d) => quote!({
             let mut __v = #schema;
-            #k::__private::describe(&mut __v, #d);
+            #p::describe(&mut __v, #d);
             __v
         }),
         None => schema,
@@ -177,8 +174,7 @@ fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> Token
 
 /// The body of `fn schema(__gen: &mut SchemaGenerator) -> Value`.
 pub fn body(cont: &Container) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let main = match &cont.data {
         Data::Struct(style, fields) => {
             if cont.serde.attrs.transparent() {
@@ -221,7 +217,7 @@ pub fn tagged_enum<'v, 'a: 'v>(
     variants: impl IntoIterator<Item = &'v Variant<'a>>,
     tagged: impl Fn(&Variant) -> TokenStream,
 ) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     let mut members: Vec<TokenStream> = first.into_iter().collect();
     let mut any = false;
     for v in variants {
@@ -232,7 +228,7 @@ pub fn tagged_enum<'v, 'a: 'v>(
             members.push(describe_variant(cont, v, tagged(v)));
         }
     }
-    quote!(#k::__private::one_of(::std::vec![#(#members),*], #any))
+    quote!(#p::one_of(::std::vec![#(#members),*], #any))
 }
 
 /// A variant with `#[serde(untagged)]` inside a tagged enum: its bare content.
