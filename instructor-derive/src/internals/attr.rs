@@ -34,7 +34,6 @@ pub struct Variant {
 }
 
 /// A numeric bound as written.
-#[derive(Clone)]
 pub enum Number {
     /// An integer literal (possibly negated).
     Int(i128),
