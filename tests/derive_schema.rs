@@ -561,6 +561,89 @@ fn adjacently_tagged_enum() {
     }
 }
 
+/// Externally tagged with a `#[serde(untagged)]` variant: plain units, a described unit, a
+/// newtype, and free text when nothing else matches.
+#[derive(Instructor, Serialize, Deserialize, Debug)]
+enum Reply {
+    Yes,
+    No,
+    /// Not sure yet.
+    Maybe,
+    Count(u32),
+    #[serde(untagged)]
+    Text(String),
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug)]
+#[serde(tag = "kind")]
+enum Figure {
+    Circle {
+        r: f64,
+    },
+    #[serde(untagged)]
+    Named {
+        name: String,
+    },
+}
+
+#[derive(Instructor, Serialize, Deserialize, Debug)]
+#[serde(tag = "t", content = "c")]
+enum Message {
+    Ping,
+    Say(String),
+    #[serde(untagged)]
+    Raw(u32),
+}
+
+#[test]
+fn untagged_variants_inside_tagged_enums() {
+    let s = Reply::json_schema();
+    let members = s["anyOf"].as_array().unwrap_or_else(|| panic!("{s}"));
+    assert_eq!(
+        members[0],
+        json!({ "type": "string", "enum": ["Yes", "No"] })
+    );
+    assert_eq!(members[1]["description"], "Not sure yet.");
+    for v in [
+        Reply::Yes,
+        Reply::Maybe,
+        Reply::Count(3),
+        Reply::Text("hm".into()),
+    ] {
+        accepts(&v, false);
+    }
+    for j in [
+        json!("No"),
+        json!("Maybe"),
+        json!("free text"),
+        json!({ "Count": 1 }),
+        json!({ "Count": "x" }),
+        json!(1),
+    ] {
+        agrees::<Reply>(j);
+    }
+    assert!(Figure::json_schema()["anyOf"].is_array());
+    for j in [
+        json!({ "kind": "Circle", "r": 1.0 }),
+        json!({ "kind": "Circle" }),
+        json!({ "name": "blob" }),
+        json!({ "kind": "Blob", "name": "blob" }),
+        json!({ "kind": "Blob" }),
+    ] {
+        agrees::<Figure>(j);
+    }
+    assert!(Message::json_schema()["anyOf"].is_array());
+    for j in [
+        json!({ "t": "Ping" }),
+        json!({ "t": "Say", "c": "hi" }),
+        json!({ "t": "Say" }),
+        json!(7),
+        json!("x"),
+    ] {
+        agrees::<Message>(j);
+    }
+}
+
 #[test]
 fn untagged_enum() {
     for v in [

@@ -218,3 +218,40 @@ fn constraints_are_in_the_schema() {
     );
     assert_eq!(s["$defs"]["Address"]["properties"]["city"]["maxLength"], 20);
 }
+
+#[derive(Instructor, Deserialize, Debug)]
+pub struct Code {
+    #[instructor(pattern = "^[a-z]+$", max_len = 3, min_len = 2)]
+    pub code: String,
+    #[instructor(max = 9, min = 1)]
+    pub level: u8,
+}
+
+#[test]
+fn constraints_keep_one_order_whatever_order_they_are_written_in() {
+    let s = Code::json_schema();
+    let keys = |name: &str| -> Vec<String> {
+        s["properties"][name]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(keys("code"), ["type", "minLength", "maxLength", "pattern"]);
+    assert_eq!(keys("level"), ["type", "minimum", "maximum"]);
+    let c: Code =
+        serde_json::from_value(serde_json::json!({ "code": "ABCD", "level": 0 })).unwrap();
+    assert_eq!(
+        errors(c.validate()),
+        vec![
+            (
+                "code".to_owned(),
+                "must have at most 3 characters, got 4".to_owned()
+            ),
+            (
+                "code".to_owned(),
+                "must match the pattern ^[a-z]+$".to_owned()
+            ),
+            ("level".to_owned(), "must be at least 1, got 0".to_owned()),
+        ]
+    );
+}

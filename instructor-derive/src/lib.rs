@@ -62,12 +62,13 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
     };
     let cx = Ctxt::default();
     let cont = Container::from_serde(&cx, &serde);
+    internals::check::check(&cx, &cont);
     cx.check()?;
     Ok(impls(&cont))
 }
 
 fn def_name(cont: &Container) -> TokenStream2 {
-    let k = &cont.krate;
+    let p = &cont.private;
     let name = cont.serde.ident.to_string();
     if !bound::has_type_params(cont.serde.generics) {
         return quote!(::std::string::String::from(#name));
@@ -77,7 +78,7 @@ fn def_name(cont: &Container) -> TokenStream2 {
         let mut __n = ::std::string::String::from(#name);
         #(
             __n.push('_');
-            __n.push_str(&<#params as #k::__private::JsonSchema>::def_name());
+            __n.push_str(&<#params as #p::JsonSchema>::def_name());
         )*
         __n
     })
@@ -85,7 +86,7 @@ fn def_name(cont: &Container) -> TokenStream2 {
 
 /// For an externally tagged enum whose variants all wrap one type: one tool per variant.
 fn parallel_tools(cont: &Container) -> Option<TokenStream2> {
-    let k = &cont.krate;
+    let p = &cont.private;
     let Data::Enum(variants) = &cont.data else {
         return None;
     };
@@ -100,18 +101,17 @@ fn parallel_tools(cont: &Container) -> Option<TokenStream2> {
         let f = v.fields.first()?;
         let ty = f.ty();
         let name = v.name();
-        tools.push(quote!(#k::__private::tool::<#ty>(#name)));
+        tools.push(quote!(#p::tool::<#ty>(#name)));
     }
     Some(quote! {
-        fn parallel_tools() -> ::core::option::Option<::std::vec::Vec<#k::__private::ToolSchema>> {
-            #k::__private::tools(::std::vec![#(#tools),*])
+        fn parallel_tools() -> ::core::option::Option<::std::vec::Vec<#p::ToolSchema>> {
+            #p::tools(::std::vec![#(#tools),*])
         }
     })
 }
 
 fn impls(cont: &Container) -> TokenStream2 {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let ident = &cont.serde.ident;
     let (partial_items, partial_ty) = partial::expand(cont);
     let schema_body = schema::body(cont);

@@ -12,6 +12,7 @@ use syn::Generics;
 
 use crate::bound;
 use crate::internals::ast::{Container, Data, Field, Style, Variant};
+use crate::internals::attr;
 
 /// The name of the twin: `Partial` + the type name.
 pub fn ident(cont: &Container) -> Ident {
@@ -34,13 +35,13 @@ fn names(
 }
 
 fn partial_ty(cont: &Container, f: &Field) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     if f.custom_de() {
         // Read by the user's function: the twin keeps the raw JSON.
-        return quote!(#k::__private::serde_json::Value);
+        return quote!(#p::serde_json::Value);
     }
     let ty = f.ty();
-    quote_spanned!(ty.span()=> <#ty as #k::__private::JsonSchema>::Partial)
+    quote_spanned!(ty.span()=> <#ty as #p::JsonSchema>::Partial)
 }
 
 /// `X` when the type is written `Option<X>`.
@@ -67,10 +68,10 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
 /// The type of a twin field: `Option<T::Partial>`, and for a field written `Option<X>`,
 /// `Option<X::Partial>` rather than `Option<Option<X::Partial>>` (both read `null` as `None`).
 fn optional_partial_ty(cont: &Container, f: &Field) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     match option_inner(f.ty()) {
         Some(inner) if !f.custom_de() => {
-            quote_spanned!(inner.span()=> ::core::option::Option<<#inner as #k::__private::JsonSchema>::Partial>)
+            quote_spanned!(inner.span()=> ::core::option::Option<<#inner as #p::JsonSchema>::Partial>)
         }
         _ => {
             let pty = partial_ty(cont, f);
@@ -79,46 +80,49 @@ fn optional_partial_ty(cont: &Container, f: &Field) -> TokenStream {
     }
 }
 
-/// A field of the twin: `Option<T::Partial>` with `default`, or the bare partial when flattened
-/// (or when it is a newtype variant's payload).
-fn twin_field(
-    cont: &Container,
-    f: &Field,
-    named: bool,
-    with_vis: bool,
-    in_tuple_struct: bool,
-) -> TokenStream {
-    let transparent = cont.serde.attrs.transparent();
-    let vis = if with_vis {
-        Some(&f.serde.original.vis)
-    } else {
-        None
-    };
-    let docs = f
+/// Where a field of the twin is declared, which decides how it is written.
+#[derive(Clone, Copy)]
+enum Place {
+    /// In a struct with named fields: `pub name: ..`, with serde's names and `default`.
+    Struct,
+    /// In a tuple struct: `pub ..`, with `default`.
+    TupleStruct,
+    /// In a struct variant: `name: ..`, with serde's names and `default`.
+    StructVariant,
+    /// In a tuple variant: the type alone.
+    TupleVariant,
+}
+
+impl Place {
+    fn named(self) -> bool {
+        matches!(self, Place::Struct | Place::StructVariant)
+    }
+
+    fn has_vis(self) -> bool {
+        matches!(self, Place::Struct | Place::TupleStruct)
+    }
+}
+
+/// A field of the twin: `Option<T::Partial>`, written as its [`Place`] says (a transparent struct's
+/// one field without `default`: it is the whole JSON), or the bare partial when flattened.
+fn twin_field(cont: &Container, f: &Field, place: Place) -> TokenStream {
+    let named = place.named();
+    let vis = place.has_vis().then_some(&f.serde.original.vis);
+    let docs = attr::doc_attrs(&f.serde.original.attrs);
+    let ident = f
         .serde
         .original
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"));
-    let ident = if named {
-        f.serde.original.ident.as_ref().map(|i| quote!(#i :))
-    } else {
-        None
-    };
+        .ident
+        .as_ref()
+        .filter(|_| named)
+        .map(|i| quote!(#i :));
     if f.serde.attrs.flatten() {
         let pty = partial_ty(cont, f);
         return quote!(#(#docs)* #[serde(flatten)] #vis #ident #pty);
     }
-    let names = if named {
-        Some(names(f.serde.attrs.name(), f.serde.attrs.aliases()))
-    } else {
-        None
-    };
-    let default = if !transparent && (named || in_tuple_struct) {
-        Some(quote!(#[serde(default)]))
-    } else {
-        None
-    };
+    let names = named.then(|| names(f.serde.attrs.name(), f.serde.attrs.aliases()));
+    let default = (!cont.serde.attrs.transparent() && !matches!(place, Place::TupleVariant))
+        .then(|| quote!(#[serde(default)]));
     let ty = optional_partial_ty(cont, f);
     quote!(#(#docs)* #names #default #vis #ident #ty)
 }
@@ -244,8 +248,7 @@ fn std_impls(
 
 /// The twin's items, and its type (with generics) for `type Partial = ..`.
 pub fn expand(cont: &Container) -> (TokenStream, TokenStream) {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let serde_path = quote!(#p::serde).to_string().replace(' ', "");
     let name = ident(cont);
     let vis = &cont.serde.original.vis;
@@ -271,15 +274,13 @@ pub fn expand(cont: &Container) -> (TokenStream, TokenStream) {
             let sh = shape(*style, fields);
             let body = match &sh {
                 Shape::Named(_) => {
-                    let fs = fields
-                        .iter()
-                        .map(|f| twin_field(cont, f, true, true, false));
+                    let fs = fields.iter().map(|f| twin_field(cont, f, Place::Struct));
                     quote!(<#params> #wc { #(#fs),* })
                 }
                 Shape::Tuple(_) => {
                     let fs = fields
                         .iter()
-                        .map(|f| twin_field(cont, f, false, true, true));
+                        .map(|f| twin_field(cont, f, Place::TupleStruct));
                     quote!(<#params> (#(#fs),*) #wc;)
                 }
                 Shape::Unit => quote!(<#params> #wc;),
@@ -380,18 +381,13 @@ fn twin_variant(cont: &Container, v: &Variant) -> TokenStream {
     let names = names(v.serde.attrs.name(), v.serde.attrs.aliases());
     let untagged = v.serde.attrs.untagged().then(|| quote!(#[serde(untagged)]));
     let other = v.serde.attrs.other().then(|| quote!(#[serde(other)]));
-    let docs = v
-        .serde
-        .original
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"));
+    let docs = attr::doc_attrs(&v.serde.original.attrs);
     let body = match v.serde.style {
         Style::Struct => {
             let fs = v
                 .fields
                 .iter()
-                .map(|f| twin_field(cont, f, true, false, false));
+                .map(|f| twin_field(cont, f, Place::StructVariant));
             quote!({ #(#fs),* })
         }
         Style::Newtype => match v.fields.first() {
@@ -405,7 +401,7 @@ fn twin_variant(cont: &Container, v: &Variant) -> TokenStream {
             let fs = v
                 .fields
                 .iter()
-                .map(|f| twin_field(cont, f, false, false, false));
+                .map(|f| twin_field(cont, f, Place::TupleVariant));
             quote!((#(#fs),*))
         }
         Style::Unit => TokenStream::new(),

@@ -4,15 +4,38 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use serde_derive_internals::attr::TagType;
-use syn::spanned::Spanned;
+use syn::spanned::Spanned as _;
 
 use crate::internals::ast::{Container, Data, Field, Style, Variant};
-use crate::internals::attr::Number;
+use crate::internals::attr::{Constraint, Number, Spanned};
 
 fn bound(p: &TokenStream, n: &Number) -> TokenStream {
     match n {
         Number::Int(i) => quote!(#p::Bound::Int(#i)),
         Number::Float(f) => quote!(#p::Bound::Float(#f)),
+    }
+}
+
+/// The check of one constraint on `value` (a `&T` expression), spanned at the constraint's key so
+/// that a type error (`min` on a `String`) points there.
+fn check(p: &TokenStream, value: &TokenStream, constraint: &Spanned<Constraint>) -> TokenStream {
+    let span = constraint.span;
+    let v = crate::bound::respan(value.clone(), span);
+    match &constraint.value {
+        Constraint::Min(n) => {
+            let b = bound(p, n);
+            quote_spanned!(span=> #p::check_min(#v, #b, &__p, __errors);)
+        }
+        Constraint::Max(n) => {
+            let b = bound(p, n);
+            quote_spanned!(span=> #p::check_max(#v, #b, &__p, __errors);)
+        }
+        Constraint::MinLen(n) => quote_spanned!(span=> #p::check_min_len(#v, #n, &__p, __errors);),
+        Constraint::MaxLen(n) => quote_spanned!(span=> #p::check_max_len(#v, #n, &__p, __errors);),
+        Constraint::Pattern(re) => quote_spanned!(span=> {
+            static __RE: #p::Once<::core::option::Option<#p::Regex>> = #p::Once::new();
+            #p::check_pattern(#v, &__RE, #re, &__p, __errors);
+        }),
     }
 }
 
@@ -24,39 +47,10 @@ fn field_checks(
     value: &TokenStream,
     path: TokenStream,
 ) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let ty = f.ty();
     let a = &f.attrs;
-    let mut steps = Vec::new();
-    if let Some(min) = &a.min {
-        let b = bound(&p, &min.value);
-        let v = crate::bound::respan(value.clone(), min.span);
-        steps.push(quote_spanned!(min.span=> #p::check_min(#v, #b, &__p, __errors);));
-    }
-    if let Some(max) = &a.max {
-        let b = bound(&p, &max.value);
-        let v = crate::bound::respan(value.clone(), max.span);
-        steps.push(quote_spanned!(max.span=> #p::check_max(#v, #b, &__p, __errors);));
-    }
-    if let Some(n) = &a.min_len {
-        let v = n.value;
-        let val = crate::bound::respan(value.clone(), n.span);
-        steps.push(quote_spanned!(n.span=> #p::check_min_len(#val, #v, &__p, __errors);));
-    }
-    if let Some(n) = &a.max_len {
-        let v = n.value;
-        let val = crate::bound::respan(value.clone(), n.span);
-        steps.push(quote_spanned!(n.span=> #p::check_max_len(#val, #v, &__p, __errors);));
-    }
-    if let Some(pat) = &a.pattern {
-        let v = &pat.value;
-        let val = crate::bound::respan(value.clone(), pat.span);
-        steps.push(quote_spanned!(pat.span=> {
-            static __RE: #p::Once<::core::option::Option<#p::Regex>> = #p::Once::new();
-            #p::check_pattern(#val, &__RE, #v, &__p, __errors);
-        }));
-    }
+    let mut steps: Vec<TokenStream> = a.constraints.iter().map(|c| check(p, value, c)).collect();
     if let Some(func) = &a.validate {
         steps.push(quote_spanned!(func.segments.last().map(|s| s.ident.span()).unwrap_or_else(proc_macro2::Span::call_site)=>
             #p::ValidatorOutput::push_into(#func(#value), &__p, __errors);
@@ -79,8 +73,7 @@ fn field_checks(
 }
 
 fn field_path(cont: &Container, f: &Field, base: &TokenStream, style: Style) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     if f.serde.attrs.flatten() || matches!(style, Style::Newtype) {
         return quote!(#base);
     }
@@ -98,8 +91,7 @@ fn field_path(cont: &Container, f: &Field, base: &TokenStream, style: Style) -> 
 
 /// The body of `fn validate_at(&self, __path: &str, __errors: &mut ValidationErrors)`.
 pub fn body(cont: &Container) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let base = quote!(__path);
     let fields_part = match &cont.data {
         Data::Struct(style, fields) => {
@@ -138,8 +130,7 @@ pub fn body(cont: &Container) -> TokenStream {
 }
 
 fn variant_arm(cont: &Container, v: &Variant) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let vi = &v.serde.ident;
     let name = v.name();
     let prefix = if v.serde.attrs.untagged() {

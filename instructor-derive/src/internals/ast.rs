@@ -1,10 +1,12 @@
 //! serde's container model with our attributes beside each part.
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use serde_derive_internals::ast as serde_ast;
 pub use serde_derive_internals::ast::Style;
 use serde_derive_internals::attr::TagType;
 
-use super::{attr, check, Ctxt};
+use super::{attr, Ctxt};
 
 /// The struct or enum being derived.
 pub struct Container<'a> {
@@ -16,8 +18,12 @@ pub struct Container<'a> {
     pub description: Option<String>,
     /// Fields or variants.
     pub data: Data<'a>,
-    /// The path of the `instructor` crate in generated code.
-    pub krate: syn::Path,
+    /// `instructor::__private` (under `#[instructor(crate = "..")]`'s path when given), the module
+    /// generated code calls.
+    pub private: TokenStream,
+    /// The fields serde skips, of the struct or of every variant read: not part of the data, kept
+    /// for the checks.
+    pub skipped: Vec<Skipped<'a>>,
 }
 
 /// Fields of a struct or variants of an enum, skipped ones (by serde) left out.
@@ -50,6 +56,14 @@ pub struct Field<'a> {
     pub index: usize,
 }
 
+/// A field serde skips: never read from the reply.
+pub struct Skipped<'a> {
+    /// serde's view of it.
+    pub serde: &'a serde_ast::Field<'a>,
+    /// Our attributes.
+    pub attrs: attr::Field,
+}
+
 impl<'a> Field<'a> {
     /// The name serde reads.
     pub fn name(&self) -> &str {
@@ -75,32 +89,20 @@ impl Variant<'_> {
     }
 }
 
-fn fields<'a>(cx: &Ctxt, list: &'a [serde_ast::Field<'a>]) -> Vec<Field<'a>> {
+/// The fields serde reads, each with its attributes; the skipped ones go to `skipped`.
+fn fields<'a>(
+    cx: &Ctxt,
+    list: &'a [serde_ast::Field<'a>],
+    skipped: &mut Vec<Skipped<'a>>,
+) -> Vec<Field<'a>> {
     let mut out = Vec::new();
     for f in list {
         let attrs = attr::Field::from_attrs(cx, &f.original.attrs);
         if f.attrs.skip_deserializing() {
-            if attrs.has_checks() || attrs.description.is_some() {
-                cx.error_spanned_by(
-                    f.original,
-                    "this field is skipped by serde, so it is never read from the reply: remove its `#[instructor(...)]` attribute",
-                );
-            }
+            skipped.push(Skipped { serde: f, attrs });
             continue;
         }
-        check::check_type(cx, f.ty);
-        // `#[serde(borrow)]` sets a deserializer of serde's own; the lifetime is reported already.
-        let borrowed = !f.attrs.borrowed_lifetimes().is_empty();
-        if f.attrs.deserialize_with().is_some() && attrs.schema_with.is_none() && !borrowed {
-            cx.error_spanned_by(
-                f.original,
-                "this field is read with `#[serde(with)]`/`#[serde(deserialize_with)]`, so its JSON is not its type's: give its schema with `#[instructor(schema_with = path)]`, a `fn(&mut instructor::SchemaGenerator) -> serde_json::Value`",
-            );
-        }
-        let description = attrs
-            .description
-            .clone()
-            .or_else(|| attr::docs(&f.original.attrs));
+        let description = attr::description(attrs.description.as_deref(), &f.original.attrs);
         out.push(Field {
             serde: f,
             attrs,
@@ -112,20 +114,21 @@ fn fields<'a>(cx: &Ctxt, list: &'a [serde_ast::Field<'a>]) -> Vec<Field<'a>> {
 }
 
 impl<'a> Container<'a> {
-    /// Builds the model, reporting what cannot be represented.
+    /// Builds the model, reporting attributes that do not parse; [`super::check`] reports what
+    /// cannot be represented.
     pub fn from_serde(cx: &Ctxt, serde: &'a serde_ast::Container<'a>) -> Self {
         let attrs = attr::Container::from_attrs(cx, &serde.original.attrs);
-        let description = attrs
-            .description
-            .clone()
-            .or_else(|| attr::docs(&serde.original.attrs));
+        let description = attr::description(attrs.description.as_deref(), &serde.original.attrs);
         let krate = attrs
             .krate
             .clone()
             .unwrap_or_else(|| syn::parse_quote!(::instructor));
-        check::check_container(cx, serde);
+        let private = quote!(#krate::__private);
+        let mut skipped = Vec::new();
         let data = match &serde.data {
-            serde_ast::Data::Struct(style, fs) => Data::Struct(*style, fields(cx, fs)),
+            serde_ast::Data::Struct(style, fs) => {
+                Data::Struct(*style, fields(cx, fs, &mut skipped))
+            }
             serde_ast::Data::Enum(vs) => {
                 let mut out = Vec::new();
                 for v in vs {
@@ -133,21 +136,13 @@ impl<'a> Container<'a> {
                     if v.attrs.skip_deserializing() {
                         continue;
                     }
-                    let description = vattrs
-                        .description
-                        .clone()
-                        .or_else(|| attr::docs(&v.original.attrs));
+                    let description =
+                        attr::description(vattrs.description.as_deref(), &v.original.attrs);
                     out.push(Variant {
                         serde: v,
                         description,
-                        fields: fields(cx, &v.fields),
+                        fields: fields(cx, &v.fields, &mut skipped),
                     });
-                }
-                if out.is_empty() {
-                    cx.error_spanned_by(
-                        &serde.original.ident,
-                        "an enum needs at least one variant serde can read for the model to choose from",
-                    );
                 }
                 Data::Enum(out)
             }
@@ -157,8 +152,18 @@ impl<'a> Container<'a> {
             attrs,
             description,
             data,
-            krate,
+            private,
+            skipped,
         }
+    }
+
+    /// Every field serde reads: the struct's, or those of every variant.
+    pub fn fields(&self) -> impl Iterator<Item = &Field<'a>> {
+        let groups: Vec<&[Field<'a>]> = match &self.data {
+            Data::Struct(_, fields) => vec![fields],
+            Data::Enum(variants) => variants.iter().map(|v| v.fields.as_slice()).collect(),
+        };
+        groups.into_iter().flatten()
     }
 
     /// serde's enum representation.

@@ -34,7 +34,6 @@ pub struct Variant {
 }
 
 /// A numeric bound as written.
-#[derive(Clone)]
 pub enum Number {
     /// An integer literal (possibly negated).
     Int(i128),
@@ -42,7 +41,35 @@ pub enum Number {
     Float(f64),
 }
 
-/// A constraint with the span of its attribute.
+/// A built-in constraint on a field's value: stated in the field's schema and checked by
+/// `validate`, both in the order of the variants here.
+pub enum Constraint {
+    /// `min = n`: JSON Schema `minimum`.
+    Min(Number),
+    /// `max = n`: `maximum`.
+    Max(Number),
+    /// `min_len = n`: `minLength`, `minItems` or `minProperties`, as the type's JSON is.
+    MinLen(usize),
+    /// `max_len = n`: `maxLength`, `maxItems` or `maxProperties`.
+    MaxLen(usize),
+    /// `pattern = "regex"`: a valid regular expression the string must match.
+    Pattern(String),
+}
+
+impl Constraint {
+    /// The position of the variant, the order constraints are stated and checked in.
+    fn rank(&self) -> u8 {
+        match self {
+            Constraint::Min(_) => 0,
+            Constraint::Max(_) => 1,
+            Constraint::MinLen(_) => 2,
+            Constraint::MaxLen(_) => 3,
+            Constraint::Pattern(_) => 4,
+        }
+    }
+}
+
+/// A value with the span of the attribute key that set it.
 pub struct Spanned<T> {
     /// The value.
     pub value: T,
@@ -57,16 +84,9 @@ pub struct Field {
     pub description: Option<String>,
     /// `validate = path`.
     pub validate: Option<syn::Path>,
-    /// `min = n`.
-    pub min: Option<Spanned<Number>>,
-    /// `max = n`.
-    pub max: Option<Spanned<Number>>,
-    /// `min_len = n`.
-    pub min_len: Option<Spanned<usize>>,
-    /// `max_len = n`.
-    pub max_len: Option<Spanned<usize>>,
-    /// `pattern = "regex"`.
-    pub pattern: Option<Spanned<String>>,
+    /// `min`, `max`, `min_len`, `max_len`, `pattern`: at most one of each, in the order of
+    /// [`Constraint`]'s variants whatever order they were written in.
+    pub constraints: Vec<Spanned<Constraint>>,
     /// `examples = [..]`.
     pub examples: Option<TokenStream>,
     /// `schema_with = path`: a `fn(&mut SchemaGenerator) -> Value` giving the field's schema.
@@ -76,23 +96,25 @@ pub struct Field {
 impl Field {
     /// True when the field has any built-in constraint or validator.
     pub fn has_checks(&self) -> bool {
-        self.validate.is_some()
-            || self.min.is_some()
-            || self.max.is_some()
-            || self.min_len.is_some()
-            || self.max_len.is_some()
-            || self.pattern.is_some()
+        self.validate.is_some() || !self.constraints.is_empty()
     }
+}
+
+/// The description of an item: `#[instructor(description)]` when given, else its doc comment.
+pub fn description(given: Option<&str>, attrs: &[syn::Attribute]) -> Option<String> {
+    given.map(str::to_owned).or_else(|| docs(attrs))
+}
+
+/// The `#[doc]` attributes (doc comments) of an item.
+pub fn doc_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc"))
 }
 
 /// The doc comment of an item: lines trimmed, lines of a paragraph joined with spaces, paragraphs
 /// with a blank line; `None` when there is none.
-pub fn docs(attrs: &[syn::Attribute]) -> Option<String> {
+fn docs(attrs: &[syn::Attribute]) -> Option<String> {
     let mut lines = Vec::new();
-    for attr in attrs {
-        if !attr.path().is_ident("doc") {
-            continue;
-        }
+    for attr in doc_attrs(attrs) {
         if let syn::Meta::NameValue(nv) = &attr.meta {
             if let Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
@@ -147,6 +169,10 @@ fn parse_lit_str(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
     meta.value()?.parse::<LitStr>()
 }
 
+fn parse_string(meta: &ParseNestedMeta) -> syn::Result<String> {
+    Ok(parse_lit_str(meta)?.value())
+}
+
 /// A path written bare (`validate = check_name`) or quoted (`validate = "check_name"`).
 fn parse_path(meta: &ParseNestedMeta) -> syn::Result<syn::Path> {
     let input = meta.value()?;
@@ -172,9 +198,8 @@ fn parse_examples(meta: &ParseNestedMeta) -> syn::Result<TokenStream> {
     Ok(group.to_token_stream())
 }
 
-fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Spanned<Number>> {
+fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Number> {
     let expr: Expr = meta.value()?.parse()?;
-    let span = meta.path.span();
     let (neg, lit) = match &expr {
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_),
@@ -207,21 +232,30 @@ fn parse_number(meta: &ParseNestedMeta) -> syn::Result<Spanned<Number>> {
         }
         _ => return Err(err()),
     };
-    Ok(Spanned { value, span })
+    Ok(value)
 }
 
-fn parse_usize(meta: &ParseNestedMeta) -> syn::Result<Spanned<usize>> {
-    let span = meta.path.span();
+fn parse_usize(meta: &ParseNestedMeta) -> syn::Result<usize> {
     let lit: syn::LitInt = meta.value()?.parse().map_err(|e| {
         syn::Error::new(
             e.span(),
             "expected a length, a non-negative integer such as `min_len = 1`",
         )
     })?;
-    Ok(Spanned {
-        value: lit.base10_parse()?,
-        span,
-    })
+    lit.base10_parse()
+}
+
+/// A regular expression, checked here so that a bad one is a compile error.
+fn parse_pattern(meta: &ParseNestedMeta) -> syn::Result<String> {
+    let lit = parse_lit_str(meta)?;
+    let value = lit.value();
+    if let Err(e) = regex_syntax::Parser::new().parse(&value) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("invalid regular expression in `pattern`: {e}"),
+        ));
+    }
+    Ok(value)
 }
 
 fn misplaced(meta: &ParseNestedMeta, key: &str, here: &str, keys: &str) -> syn::Error {
@@ -252,10 +286,14 @@ fn for_each_key(
     }
 }
 
+fn duplicate(cx: &Ctxt, meta: &ParseNestedMeta, key: &str) {
+    cx.syn_error(meta.error(format!("duplicate instructor attribute `{key}`")));
+}
+
 /// Sets an attribute once, reporting a duplicate.
 fn once<T>(cx: &Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta, key: &str) {
     if slot.is_some() {
-        cx.syn_error(meta.error(format!("duplicate instructor attribute `{key}`")));
+        duplicate(cx, meta, key);
     } else {
         *slot = Some(value);
     }
@@ -267,22 +305,10 @@ impl Container {
         let mut out = Container::default();
         for_each_key(cx, attrs, |meta, k| {
             match k {
-                "description" => {
-                    let v = parse_lit_str(meta)?.value();
-                    once(cx, &mut out.description, v, meta, k);
-                }
-                "validate_with" => {
-                    let v = parse_path(meta)?;
-                    once(cx, &mut out.validate_with, v, meta, k);
-                }
-                "examples" => {
-                    let v = parse_examples(meta)?;
-                    once(cx, &mut out.examples, v, meta, k);
-                }
-                "crate" => {
-                    let v = parse_lit_str(meta)?.parse::<syn::Path>()?;
-                    once(cx, &mut out.krate, v, meta, k);
-                }
+                "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
+                "validate_with" => once(cx, &mut out.validate_with, parse_path(meta)?, meta, k),
+                "examples" => once(cx, &mut out.examples, parse_examples(meta)?, meta, k),
+                "crate" => once(cx, &mut out.krate, parse_lit_str(meta)?.parse()?, meta, k),
                 _ => return Err(misplaced(meta, k, "the type", CONTAINER_KEYS)),
             }
             Ok(())
@@ -297,10 +323,7 @@ impl Variant {
         let mut out = Variant::default();
         for_each_key(cx, attrs, |meta, k| {
             match k {
-                "description" => {
-                    let v = parse_lit_str(meta)?.value();
-                    once(cx, &mut out.description, v, meta, k);
-                }
+                "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
                 _ => {
                     return Err(misplaced(
                         meta,
@@ -322,65 +345,33 @@ impl Field {
         let mut out = Field::default();
         for_each_key(cx, attrs, |meta, k| {
             match k {
-                "description" => {
-                    let v = parse_lit_str(meta)?.value();
-                    once(cx, &mut out.description, v, meta, k);
-                }
-                "validate" => {
-                    let v = parse_path(meta)?;
-                    once(cx, &mut out.validate, v, meta, k);
-                }
-                "min" => {
-                    let v = parse_number(meta)?;
-                    once(cx, &mut out.min, v, meta, k);
-                }
-                "max" => {
-                    let v = parse_number(meta)?;
-                    once(cx, &mut out.max, v, meta, k);
-                }
-                "min_len" => {
-                    let v = parse_usize(meta)?;
-                    once(cx, &mut out.min_len, v, meta, k);
-                }
-                "max_len" => {
-                    let v = parse_usize(meta)?;
-                    once(cx, &mut out.max_len, v, meta, k);
-                }
-                "pattern" => {
-                    let lit = parse_lit_str(meta)?;
-                    let v = lit.value();
-                    if let Err(e) = regex_syntax::Parser::new().parse(&v) {
-                        return Err(syn::Error::new(
-                            lit.span(),
-                            format!("invalid regular expression in `pattern`: {e}"),
-                        ));
-                    }
-                    let sp = Spanned {
-                        value: v,
-                        span: meta.path.span(),
-                    };
-                    once(cx, &mut out.pattern, sp, meta, k);
-                }
-                "examples" => {
-                    let v = parse_examples(meta)?;
-                    once(cx, &mut out.examples, v, meta, k);
-                }
-                "schema_with" => {
-                    let v = parse_path(meta)?;
-                    once(cx, &mut out.schema_with, v, meta, k);
-                }
+                "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
+                "validate" => once(cx, &mut out.validate, parse_path(meta)?, meta, k),
+                "min" => out.constrain(cx, meta, k, Constraint::Min(parse_number(meta)?)),
+                "max" => out.constrain(cx, meta, k, Constraint::Max(parse_number(meta)?)),
+                "min_len" => out.constrain(cx, meta, k, Constraint::MinLen(parse_usize(meta)?)),
+                "max_len" => out.constrain(cx, meta, k, Constraint::MaxLen(parse_usize(meta)?)),
+                "pattern" => out.constrain(cx, meta, k, Constraint::Pattern(parse_pattern(meta)?)),
+                "examples" => once(cx, &mut out.examples, parse_examples(meta)?, meta, k),
+                "schema_with" => once(cx, &mut out.schema_with, parse_path(meta)?, meta, k),
                 _ => return Err(misplaced(meta, k, "a field", FIELD_KEYS)),
             }
             Ok(())
         });
-        if let (Some(min), Some(max)) = (&out.min_len, &out.max_len) {
-            if min.value > max.value {
-                cx.syn_error(syn::Error::new(
-                    min.span,
-                    "`min_len` is greater than `max_len`: no value could pass",
-                ));
-            }
-        }
+        out.constraints.sort_by_key(|c| c.value.rank());
         out
+    }
+
+    /// Adds a constraint, reporting a second one of the same kind.
+    fn constrain(&mut self, cx: &Ctxt, meta: &ParseNestedMeta, key: &str, constraint: Constraint) {
+        let rank = constraint.rank();
+        if self.constraints.iter().any(|c| c.value.rank() == rank) {
+            duplicate(cx, meta, key);
+        } else {
+            self.constraints.push(Spanned {
+                value: constraint,
+                span: meta.path.span(),
+            });
+        }
     }
 }

@@ -1,30 +1,106 @@
-//! What cannot be represented: reported on the user's span, with what to write instead.
+//! What cannot be represented, found in a pass over the built model (as serde_derive's
+//! `check.rs`): every error on the user's span, with what to write instead.
 
-use serde_derive_internals::ast as serde_ast;
 use syn::{GenericArgument, PathArguments, Type};
 
+use super::ast::{Container, Data, Field};
+use super::attr::{self, Constraint};
 use super::Ctxt;
 
-/// Checks the container as a whole.
-pub fn check_container(cx: &Ctxt, cont: &serde_ast::Container) {
-    for lt in cont.generics.lifetimes() {
+/// Runs every check on the model, reporting through `cx`.
+pub fn check(cx: &Ctxt, cont: &Container) {
+    check_lifetimes(cx, cont);
+    check_serde_container(cx, cont);
+    for f in cont.fields() {
+        check_lengths(cx, &f.attrs);
+        check_type(cx, f.ty());
+        check_custom_de(cx, f);
+    }
+    check_skipped(cx, cont);
+    check_variants(cx, cont);
+}
+
+fn check_lifetimes(cx: &Ctxt, cont: &Container) {
+    for lt in cont.serde.generics.lifetimes() {
         cx.error_spanned_by(
             lt,
             "`Instructor` types cannot borrow: the reply is parsed into owned values; remove the lifetime and use owned field types such as `String`",
         );
     }
-    let a = &cont.attrs;
+}
+
+/// serde container attributes that make the JSON another type's.
+fn check_serde_container(cx: &Ctxt, cont: &Container) {
+    let a = &cont.serde.attrs;
+    let ident = &cont.serde.original.ident;
     if a.type_from().is_some() || a.type_try_from().is_some() {
         cx.error_spanned_by(
-            &cont.original.ident,
+            ident,
             "`#[serde(from = ..)]`/`#[serde(try_from = ..)]` are not supported by `#[derive(Instructor)]`: derive `Instructor` on the type it converts from and convert after extraction",
         );
     }
     if a.remote().is_some() {
         cx.error_spanned_by(
-            &cont.original.ident,
+            ident,
             "`#[serde(remote = ..)]` is not supported by `#[derive(Instructor)]`",
         );
+    }
+}
+
+/// `min_len` no greater than `max_len`.
+fn check_lengths(cx: &Ctxt, attrs: &attr::Field) {
+    let mut min_len = None;
+    let mut max_len = None;
+    for c in &attrs.constraints {
+        match c.value {
+            Constraint::MinLen(n) => min_len = Some((n, c.span)),
+            Constraint::MaxLen(n) => max_len = Some(n),
+            _ => {}
+        }
+    }
+    if let (Some((min, span)), Some(max)) = (min_len, max_len) {
+        if min > max {
+            cx.syn_error(syn::Error::new(
+                span,
+                "`min_len` is greater than `max_len`: no value could pass",
+            ));
+        }
+    }
+}
+
+/// A field serde reads with a function of the user's needs its schema given.
+fn check_custom_de(cx: &Ctxt, f: &Field) {
+    // `#[serde(borrow)]` sets a deserializer of serde's own; the lifetime is reported already.
+    let borrowed = !f.serde.attrs.borrowed_lifetimes().is_empty();
+    if f.custom_de() && f.attrs.schema_with.is_none() && !borrowed {
+        cx.error_spanned_by(
+            f.serde.original,
+            "this field is read with `#[serde(with)]`/`#[serde(deserialize_with)]`, so its JSON is not its type's: give its schema with `#[instructor(schema_with = path)]`, a `fn(&mut instructor::SchemaGenerator) -> serde_json::Value`",
+        );
+    }
+}
+
+/// Nothing to check or describe on a field serde never reads.
+fn check_skipped(cx: &Ctxt, cont: &Container) {
+    for f in &cont.skipped {
+        if f.attrs.has_checks() || f.attrs.description.is_some() {
+            cx.error_spanned_by(
+                f.serde.original,
+                "this field is skipped by serde, so it is never read from the reply: remove its `#[instructor(...)]` attribute",
+            );
+        }
+    }
+}
+
+/// An enum has a variant to choose.
+fn check_variants(cx: &Ctxt, cont: &Container) {
+    if let Data::Enum(variants) = &cont.data {
+        if variants.is_empty() {
+            cx.error_spanned_by(
+                &cont.serde.original.ident,
+                "an enum needs at least one variant serde can read for the model to choose from",
+            );
+        }
     }
 }
 
@@ -39,8 +115,8 @@ fn last_ident(ty: &Type) -> Option<(&syn::PathSegment, String)> {
     None
 }
 
-/// Checks one field type, recursively.
-pub fn check_type(cx: &Ctxt, ty: &Type) {
+/// A field type JSON can be read into, recursively.
+fn check_type(cx: &Ctxt, ty: &Type) {
     match ty {
         Type::Reference(r) => {
             let is_str = matches!(last_ident(&r.elem), Some((_, ref n)) if n == "str");

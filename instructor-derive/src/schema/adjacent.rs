@@ -3,23 +3,15 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{content, describe_variant, untagged_variant};
+use super::{content, tagged_enum};
 use crate::internals::ast::{Container, Style, Variant};
 
 pub fn schema(cont: &Container, variants: &[Variant], tag: &str, content_key: &str) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let deny = cont.serde.attrs.deny_unknown_fields();
-    let mut members = Vec::new();
-    let mut any = false;
-    for v in variants {
+    tagged_enum(cont, None, variants, |v| {
         let name = v.name();
-        if v.serde.attrs.untagged() {
-            any = true;
-            members.push(untagged_variant(cont, v));
-            continue;
-        }
-        let s = match v.serde.style {
+        match v.serde.style {
             Style::Unit => quote!({
                 let mut __props = #p::serde_json::Map::new();
                 __props.insert(::std::string::String::from(#tag), #p::tag(#name));
@@ -39,8 +31,6 @@ pub fn schema(cont: &Container, variants: &[Variant], tag: &str, content_key: &s
                     )
                 })
             }
-        };
-        members.push(describe_variant(cont, v, s));
-    }
-    quote!(#p::one_of(::std::vec![#(#members),*], #any))
+        }
+    })
 }

@@ -3,22 +3,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{describe_variant, fields_object, untagged_variant};
+use super::{fields_object, tagged_enum};
 use crate::internals::ast::{Container, Style, Variant};
 
 pub fn schema(cont: &Container, variants: &[Variant], tag: &str) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
-    let mut members = Vec::new();
-    let mut any = false;
-    for v in variants {
+    let p = &cont.private;
+    tagged_enum(cont, None, variants, |v| {
         let name = v.name();
-        if v.serde.attrs.untagged() {
-            any = true;
-            members.push(untagged_variant(cont, v));
-            continue;
-        }
-        let s = match v.serde.style {
+        match v.serde.style {
             Style::Unit => quote!(#p::serde_json::json!({
                 "type": "object",
                 "properties": { #tag: #p::tag(#name) },
@@ -42,8 +34,6 @@ pub fn schema(cont: &Container, variants: &[Variant], tag: &str) -> TokenStream 
                 let o = fields_object(cont, &v.fields);
                 quote!(#p::with_tag(#o, #tag, #name))
             }
-        };
-        members.push(describe_variant(cont, v, s));
-    }
-    quote!(#p::one_of(::std::vec![#(#members),*], #any))
+        }
+    })
 }

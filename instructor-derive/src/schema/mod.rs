@@ -11,7 +11,7 @@ use serde_derive_internals::attr::TagType;
 use syn::spanned::Spanned;
 
 use crate::internals::ast::{Container, Data, Field, Style, Variant};
-use crate::internals::attr::Number;
+use crate::internals::attr::{Constraint, Number};
 
 /// A number as a `serde_json::Value` expression.
 pub fn number(n: &Number) -> TokenStream {
@@ -30,37 +30,36 @@ pub fn number(n: &Number) -> TokenStream {
     }
 }
 
+/// The statement of a constraint in the schema `__s` of a field of type `ty`.
+fn keyword(p: &TokenStream, ty: &syn::Type, constraint: &Constraint) -> TokenStream {
+    let length_keywords = quote!(<#ty as #p::JsonSchema>::length_keywords());
+    match constraint {
+        Constraint::Min(n) => {
+            let v = number(n);
+            quote!(#p::set(&mut __s, "minimum", #v);)
+        }
+        Constraint::Max(n) => {
+            let v = number(n);
+            quote!(#p::set(&mut __s, "maximum", #v);)
+        }
+        Constraint::MinLen(n) => quote!(#p::set_len(&mut __s, #length_keywords, 0, #n);),
+        Constraint::MaxLen(n) => quote!(#p::set_len(&mut __s, #length_keywords, 1, #n);),
+        Constraint::Pattern(re) => {
+            quote!(#p::set(&mut __s, "pattern", #p::serde_json::Value::String(::std::string::String::from(#re)));)
+        }
+    }
+}
+
 /// The schema of one field: its type's (sub)schema with constraints, description and examples.
 pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     let ty = field.ty();
-    let p = quote!(#k::__private);
-    let mut steps = Vec::new();
     let a = &field.attrs;
-    if let Some(min) = &a.min {
-        let v = number(&min.value);
-        steps.push(quote!(#p::set(&mut __s, "minimum", #v);));
-    }
-    if let Some(max) = &a.max {
-        let v = number(&max.value);
-        steps.push(quote!(#p::set(&mut __s, "maximum", #v);));
-    }
-    if let Some(n) = &a.min_len {
-        let v = n.value;
-        steps.push(
-            quote!(#p::set_len(&mut __s, <#ty as #p::JsonSchema>::length_keywords(), 0, #v);),
-        );
-    }
-    if let Some(n) = &a.max_len {
-        let v = n.value;
-        steps.push(
-            quote!(#p::set_len(&mut __s, <#ty as #p::JsonSchema>::length_keywords(), 1, #v);),
-        );
-    }
-    if let Some(pat) = &a.pattern {
-        let v = &pat.value;
-        steps.push(quote!(#p::set(&mut __s, "pattern", #p::serde_json::Value::String(::std::string::String::from(#v)));));
-    }
+    let mut steps: Vec<TokenStream> = a
+        .constraints
+        .iter()
+        .map(|c| keyword(p, ty, &c.value))
+        .collect();
     if let Some(d) = &field.description {
         steps.push(quote!(#p::describe(&mut __s, #d);));
     }
@@ -85,8 +84,7 @@ pub fn field_schema(cont: &Container, field: &Field) -> TokenStream {
 
 /// The object schema of named fields (a struct, or a struct variant).
 pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let container_default = !cont.serde.attrs.default().is_none();
     let deny = cont.serde.attrs.deny_unknown_fields();
     let mut stmts = Vec::new();
@@ -144,8 +142,7 @@ pub fn fields_object(cont: &Container, fields: &[Field]) -> TokenStream {
 /// The schema of a variant's or struct's content, by style: `null` for unit, the field's schema
 /// for newtype, a fixed-length array for tuple, an object for named fields.
 pub fn content(cont: &Container, style: Style, fields: &[Field]) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     match style {
         Style::Unit => quote!(#p::serde_json::json!({ "type": "null" })),
         Style::Newtype => match fields.first() {
@@ -163,12 +160,12 @@ pub fn content(cont: &Container, style: Style, fields: &[Field]) -> TokenStream 
 }
 
 /// Sets the description of a variant's schema.
-pub fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> TokenStream {
-    let k = &cont.krate;
+fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> TokenStream {
+    let p = &cont.private;
     match &v.description {
         Some(d) => quote!({
             let mut __v = #schema;
-            #k::__private::describe(&mut __v, #d);
+            #p::describe(&mut __v, #d);
             __v
         }),
         None => schema,
@@ -177,8 +174,7 @@ pub fn describe_variant(cont: &Container, v: &Variant, schema: TokenStream) -> T
 
 /// The body of `fn schema(__gen: &mut SchemaGenerator) -> Value`.
 pub fn body(cont: &Container) -> TokenStream {
-    let k = &cont.krate;
-    let p = quote!(#k::__private);
+    let p = &cont.private;
     let main = match &cont.data {
         Data::Struct(style, fields) => {
             if cont.serde.attrs.transparent() {
@@ -210,6 +206,29 @@ pub fn body(cont: &Container) -> TokenStream {
         #(#steps)*
         __s
     }
+}
+
+/// The schema of a tagged enum: `first` when given, then every variant in order, as `tagged`
+/// writes it and with its description; a `#[serde(untagged)]` variant is its bare content instead,
+/// and makes the list `anyOf`, since it may match what a tagged one matches.
+pub fn tagged_enum<'v, 'a: 'v>(
+    cont: &Container,
+    first: Option<TokenStream>,
+    variants: impl IntoIterator<Item = &'v Variant<'a>>,
+    tagged: impl Fn(&Variant) -> TokenStream,
+) -> TokenStream {
+    let p = &cont.private;
+    let mut members: Vec<TokenStream> = first.into_iter().collect();
+    let mut any = false;
+    for v in variants {
+        if v.serde.attrs.untagged() {
+            any = true;
+            members.push(untagged_variant(cont, v));
+        } else {
+            members.push(describe_variant(cont, v, tagged(v)));
+        }
+    }
+    quote!(#p::one_of(::std::vec![#(#members),*], #any))
 }
 
 /// A variant with `#[serde(untagged)]` inside a tagged enum: its bare content.

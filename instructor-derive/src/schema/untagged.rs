@@ -7,7 +7,7 @@ use super::untagged_variant;
 use crate::internals::ast::{Container, Variant};
 
 pub fn schema(cont: &Container, variants: &[Variant]) -> TokenStream {
-    let k = &cont.krate;
+    let p = &cont.private;
     let members = variants.iter().map(|v| untagged_variant(cont, v));
-    quote!(#k::__private::one_of(::std::vec![#(#members),*], true))
+    quote!(#p::one_of(::std::vec![#(#members),*], true))
 }
