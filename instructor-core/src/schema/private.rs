@@ -31,10 +31,22 @@ pub fn set(schema: &mut Value, key: &str, value: Value) {
     }
 }
 
-/// Sets a length constraint with the keyword that fits the type (`which` 0 = min, 1 = max).
-pub fn set_len(schema: &mut Value, keywords: Opt<(&str, &str)>, which: u8, n: usize) {
+/// Which end of a length a constraint bounds.
+pub enum LenBound {
+    /// `min_len`.
+    Min,
+    /// `max_len`.
+    Max,
+}
+
+/// Sets a length constraint with the keyword that fits the type (`minLength`, `minItems`, …).
+pub fn set_len(schema: &mut Value, keywords: Opt<(&str, &str)>, bound: LenBound, n: usize) {
     if let Some((min, max)) = keywords {
-        set(schema, if which == 0 { min } else { max }, Value::from(n));
+        let keyword = match bound {
+            LenBound::Min => min,
+            LenBound::Max => max,
+        };
+        set(schema, keyword, Value::from(n));
     }
 }
 

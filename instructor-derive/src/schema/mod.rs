@@ -42,8 +42,12 @@ fn keyword(p: &TokenStream, ty: &syn::Type, constraint: &Constraint) -> TokenStr
             let v = number(n);
             quote!(#p::set(&mut __s, "maximum", #v);)
         }
-        Constraint::MinLen(n) => quote!(#p::set_len(&mut __s, #length_keywords, 0, #n);),
-        Constraint::MaxLen(n) => quote!(#p::set_len(&mut __s, #length_keywords, 1, #n);),
+        Constraint::MinLen(n) => {
+            quote!(#p::set_len(&mut __s, #length_keywords, #p::LenBound::Min, #n);)
+        }
+        Constraint::MaxLen(n) => {
+            quote!(#p::set_len(&mut __s, #length_keywords, #p::LenBound::Max, #n);)
+        }
         Constraint::Pattern(re) => {
             quote!(#p::set(&mut __s, "pattern", #p::serde_json::Value::String(::std::string::String::from(#re)));)
         }
