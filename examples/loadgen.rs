@@ -253,7 +253,7 @@ impl Outcome {
 }
 
 /// One extraction: a value, or a stream run to its validated value; returns partials seen.
-async fn one<T: AsyncTransport>(
+async fn one<T: AsyncTransport + 'static>(
     client: &AsyncClient<T>,
     a: &Args,
 ) -> Result<u64, instructor::Error> {
@@ -271,7 +271,7 @@ async fn one<T: AsyncTransport>(
 }
 
 async fn drain<T: Instructor>(
-    mut stream: instructor::PartialStream<'_, T>,
+    mut stream: instructor::PartialStream<T>,
     count: bool,
 ) -> Result<u64, instructor::Error> {
     if !count {

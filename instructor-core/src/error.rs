@@ -177,6 +177,34 @@ pub struct RetriesExhausted {
 }
 
 impl Error {
+    /// A stable snake_case name for the variant (`validation`, `retries_exhausted`,
+    /// `content_filter`, …), for logs, metrics and UIs that must tell errors apart without
+    /// matching on Rust types.
+    ///
+    /// ```
+    /// assert_eq!(instructor_core::Error::Truncated.kind(), "truncated");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Authentication { .. } => "authentication",
+            Error::DeploymentNotFound { .. } => "deployment_not_found",
+            Error::ContentFilter { .. } => "content_filter",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Api { .. } => "api",
+            Error::Timeout { .. } => "timeout",
+            Error::Transport { .. } => "transport",
+            Error::StreamInterrupted { .. } => "stream_interrupted",
+            Error::Truncated => "truncated",
+            Error::Refusal(_) => "refusal",
+            Error::Parse { .. } => "parse",
+            Error::Validation(_) => "validation",
+            Error::RetriesExhausted(_) => "retries_exhausted",
+            Error::Configuration(_) => "configuration",
+            Error::LimitExceeded { .. } => "limit_exceeded",
+            Error::Unsupported { .. } => "unsupported",
+        }
+    }
+
     /// True for errors a retry of the same request may cure (rate limits, 5xx, timeouts, broken connections).
     pub fn is_transient(&self) -> bool {
         match self {

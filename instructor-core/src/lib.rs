@@ -9,6 +9,7 @@ mod capability;
 pub mod completion;
 mod content_filter;
 pub mod error;
+pub mod event;
 pub mod instructor;
 pub mod message;
 mod mode;
@@ -27,14 +28,17 @@ pub mod request;
 mod response;
 
 pub use capability::{Feature, Support};
-pub use client::async_streams::{IterableStream, PartialStream};
+pub use client::async_streams::{
+    ItemEventStream, IterableStream, PartialEventStream, PartialStream,
+};
 pub use client::asynchronous::AsyncClient;
 pub use client::blocking::Client;
-pub use client::blocking_streams::{IterableIter, PartialIter};
+pub use client::blocking_streams::{ItemEventIter, IterableIter, PartialEventIter, PartialIter};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use content_filter::filtered_categories;
 pub use engine::{hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
+pub use event::{Final, ItemEvent, PartialEvent, Retry};
 pub use hooks::{Hooks, RetryEvent};
 pub use instructor::{Extract, Instructor, ToolSchema};
 pub use message::{Content, ContentPart, FunctionCall, Message, ToolCall};

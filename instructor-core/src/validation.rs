@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// One failed check: where in the JSON value it failed and a message fit to send back to the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializes as `{"path": "age", "message": "must be at most 150"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ValidationError {
     /// JSON path of the value, as `addresses[1].city`; empty for the root value.
     pub path: String,
@@ -21,8 +22,9 @@ impl fmt::Display for ValidationError {
     }
 }
 
-/// Every check that failed on a value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Every check that failed on a value. Serializes as the list of its [`ValidationError`]s.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
 pub struct ValidationErrors {
     errors: Vec<ValidationError>,
 }

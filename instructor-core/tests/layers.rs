@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("content_filter", 0),
     ("completion", 0),
     ("error", 0),
+    ("event", 0),
     ("mode", 0),
     ("instructor", 0),
     ("schema", 0),

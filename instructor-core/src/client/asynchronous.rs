@@ -16,10 +16,22 @@ use crate::response::decode::Plan;
 use crate::transport::AsyncTransport;
 
 /// Extracts typed values over an [`AsyncTransport`]; the methods of [`Client`](crate::Client), awaited.
-#[derive(Debug, Clone)]
+///
+/// Cloning is cheap and shares the transport and the settings, so a clone can go to every task
+/// or handler; the streams it returns own what they need.
+#[derive(Debug)]
 pub struct AsyncClient<T> {
-    pub(crate) transport: T,
+    pub(crate) transport: Arc<T>,
     pub(crate) settings: Arc<Settings>,
+}
+
+impl<T> Clone for AsyncClient<T> {
+    fn clone(&self) -> Self {
+        Self {
+            transport: Arc::clone(&self.transport),
+            settings: Arc::clone(&self.settings),
+        }
+    }
 }
 
 crate::client::settings_builder::settings_builder!(AsyncClient);
@@ -28,7 +40,7 @@ impl<T> AsyncClient<T> {
     /// A client with the default settings: [`Mode::Tools`](crate::Mode::Tools), no retries.
     pub fn new(transport: T) -> Self {
         Self {
-            transport,
+            transport: Arc::new(transport),
             settings: Arc::default(),
         }
     }
@@ -64,24 +76,27 @@ impl<T: AsyncTransport> AsyncClient<T> {
     }
 
     /// Streams one `O` as its partial twin; see [`PartialStream`].
-    pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialStream<'_, O>> {
+    pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialStream<O>>
+    where
+        T: 'static,
+    {
         let mode = self.settings.mode;
         let attempts = self.attempts(request, Plan::single(mode), true)?;
         Ok(PartialStream::new(
-            &self.transport,
+            Arc::clone(&self.transport),
             Driver::new(attempts, mode, PartialWatch::new()),
         ))
     }
 
     /// Streams a list of `O`, each validated the moment it is complete.
-    pub fn create_iterable<O: Instructor>(
-        &self,
-        request: Request,
-    ) -> Result<IterableStream<'_, O>> {
+    pub fn create_iterable<O: Instructor>(&self, request: Request) -> Result<IterableStream<O>>
+    where
+        T: 'static,
+    {
         let mode = self.settings.mode;
         let attempts = self.attempts(request, Plan::list(mode)?, true)?;
         Ok(IterableStream::new(
-            &self.transport,
+            Arc::clone(&self.transport),
             Driver::new(attempts, mode, ItemWatch::new(mode)),
         ))
     }
@@ -105,8 +120,8 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let mut attempts = self.attempts(request, plan, false)?;
         loop {
             let raw = self.transport.send_request(attempts.body()).await?;
-            if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
-                return Ok((value, *completion));
+            if let Turn::Done(done) = attempts.on_reply(&raw)? {
+                return Ok((done.value, done.completion));
             }
         }
     }

@@ -24,10 +24,22 @@ use crate::transport::Transport;
 /// assert_eq!(client.mode(), Mode::Tools);
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Cloning is cheap and shares the transport and the settings, so a clone can go to every task
+/// or handler; the streams it returns own what they need.
+#[derive(Debug)]
 pub struct Client<T> {
-    pub(crate) transport: T,
+    pub(crate) transport: Arc<T>,
     pub(crate) settings: Arc<Settings>,
+}
+
+impl<T> Clone for Client<T> {
+    fn clone(&self) -> Self {
+        Self {
+            transport: Arc::clone(&self.transport),
+            settings: Arc::clone(&self.settings),
+        }
+    }
 }
 
 crate::client::settings_builder::settings_builder!(Client);
@@ -36,7 +48,7 @@ impl<T> Client<T> {
     /// A client with the default settings: [`Mode::Tools`](crate::Mode::Tools), no retries.
     pub fn new(transport: T) -> Self {
         Self {
-            transport,
+            transport: Arc::new(transport),
             settings: Arc::default(),
         }
     }
@@ -74,24 +86,27 @@ impl<T: Transport> Client<T> {
 
     /// Streams one `O`: yields its partial twin each time the visible value changes; see
     /// [`PartialIter`] for what a retry looks like and how to get the validated value.
-    pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialIter<'_, T, O>> {
+    pub fn create_partial<O: Instructor>(&self, request: Request) -> Result<PartialIter<T, O>>
+    where
+        T: 'static,
+    {
         let mode = self.settings.mode;
         let attempts = self.attempts(request, Plan::single(mode), true)?;
         Ok(PartialIter::new(
-            &self.transport,
+            Arc::clone(&self.transport),
             Driver::new(attempts, mode, PartialWatch::new()),
         ))
     }
 
     /// Streams a list of `O`: yields each one, validated, the moment it is complete.
-    pub fn create_iterable<O: Instructor>(
-        &self,
-        request: Request,
-    ) -> Result<IterableIter<'_, T, O>> {
+    pub fn create_iterable<O: Instructor>(&self, request: Request) -> Result<IterableIter<T, O>>
+    where
+        T: 'static,
+    {
         let mode = self.settings.mode;
         let attempts = self.attempts(request, Plan::list(mode)?, true)?;
         Ok(IterableIter::new(
-            &self.transport,
+            Arc::clone(&self.transport),
             Driver::new(attempts, mode, ItemWatch::new(mode)),
         ))
     }
@@ -115,8 +130,8 @@ impl<T: Transport> Client<T> {
         let mut attempts = self.attempts(request, plan, false)?;
         loop {
             let raw = self.transport.send_request(attempts.body())?;
-            if let Turn::Done(value, completion) = attempts.on_reply(&raw)? {
-                return Ok((value, *completion));
+            if let Turn::Done(done) = attempts.on_reply(&raw)? {
+                return Ok((done.value, done.completion));
             }
         }
     }

@@ -14,52 +14,52 @@ fn prompt_request(prompt: String) -> Request {
     Request::for_default_deployment().user(prompt)
 }
 
-impl<Tr: Transport> Extract for Client<Tr> {
+impl<Tr: Transport + 'static> Extract for Client<Tr> {
     type One<'a, T: Instructor>
         = Result<T>
     where
         Self: 'a;
     type Partial<'a, T: Instructor>
-        = Result<PartialIter<'a, Tr, T>>
+        = Result<PartialIter<Tr, T>>
     where
         Self: 'a;
     type Iterable<'a, T: Instructor>
-        = Result<IterableIter<'a, Tr, T>>
+        = Result<IterableIter<Tr, T>>
     where
         Self: 'a;
 
     fn extract_one<T: Instructor>(&self, prompt: String) -> Result<T> {
         self.create(prompt_request(prompt))
     }
-    fn extract_partial<T: Instructor>(&self, prompt: String) -> Result<PartialIter<'_, Tr, T>> {
+    fn extract_partial<T: Instructor>(&self, prompt: String) -> Result<PartialIter<Tr, T>> {
         self.create_partial(prompt_request(prompt))
     }
-    fn extract_iterable<T: Instructor>(&self, prompt: String) -> Result<IterableIter<'_, Tr, T>> {
+    fn extract_iterable<T: Instructor>(&self, prompt: String) -> Result<IterableIter<Tr, T>> {
         self.create_iterable(prompt_request(prompt))
     }
 }
 
-impl<Tr: AsyncTransport> Extract for AsyncClient<Tr> {
+impl<Tr: AsyncTransport + 'static> Extract for AsyncClient<Tr> {
     type One<'a, T: Instructor>
         = BoxFuture<'a, Result<T>>
     where
         Self: 'a;
     type Partial<'a, T: Instructor>
-        = Result<PartialStream<'a, T>>
+        = Result<PartialStream<T>>
     where
         Self: 'a;
     type Iterable<'a, T: Instructor>
-        = Result<IterableStream<'a, T>>
+        = Result<IterableStream<T>>
     where
         Self: 'a;
 
     fn extract_one<T: Instructor>(&self, prompt: String) -> BoxFuture<'_, Result<T>> {
         Box::pin(self.create(prompt_request(prompt)))
     }
-    fn extract_partial<T: Instructor>(&self, prompt: String) -> Result<PartialStream<'_, T>> {
+    fn extract_partial<T: Instructor>(&self, prompt: String) -> Result<PartialStream<T>> {
         self.create_partial(prompt_request(prompt))
     }
-    fn extract_iterable<T: Instructor>(&self, prompt: String) -> Result<IterableStream<'_, T>> {
+    fn extract_iterable<T: Instructor>(&self, prompt: String) -> Result<IterableStream<T>> {
         self.create_iterable(prompt_request(prompt))
     }
 }

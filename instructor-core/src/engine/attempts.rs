@@ -12,6 +12,7 @@ use crate::engine::hooks::RetryEvent;
 use crate::engine::reask;
 use crate::engine::settings::{Limits, Settings};
 use crate::error::{Error, Result, RetriesExhausted};
+use crate::event::{Final, Retry};
 use crate::message::Message;
 use crate::mode::Mode;
 use crate::request::body::{self, BodyOptions, RequestBody};
@@ -30,10 +31,10 @@ pub(crate) trait Service {
 
 /// What a turn ended with.
 pub(crate) enum Turn<O> {
-    /// The value, and the completion with usage summed over every attempt.
-    Done(O, Box<ChatCompletion>),
+    /// The value, the completion with usage summed over every attempt, and the attempt count.
+    Done(Box<Final<O>>),
     /// The model was told what was wrong; send [`Attempts::body`] again.
-    Retry,
+    Retry(Retry),
 }
 
 /// One extraction's conversation and bookkeeping across attempts.
@@ -162,7 +163,11 @@ impl<O> Attempts<O> {
         match outcome {
             Ok(value) => {
                 completion.usage = Some(self.usage);
-                Ok(Turn::Done(value, Box::new(completion)))
+                Ok(Turn::Done(Box::new(Final {
+                    value,
+                    completion,
+                    attempts: self.attempt,
+                })))
             }
             Err(e) if e.is_reaskable() => self.reask(e, completion),
             Err(e) => Err(e),
@@ -193,9 +198,10 @@ impl<O> Attempts<O> {
             max_attempts,
             error: &error,
         });
+        let notice = Retry::new(self.attempt, max_attempts, &error);
         let reask = reask::messages(self.settings.mode, &reply, &error, &self.target.name);
         self.body.push_messages(reask);
         self.errors.push(error);
-        Ok(Turn::Retry)
+        Ok(Turn::Retry(notice))
     }
 }

@@ -1,18 +1,29 @@
 //! The streamed re-ask loop without I/O, shared by the blocking iterators and the async streams.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 
 use crate::engine::assembler::Assembler;
 use crate::engine::attempts::{Attempts, Turn};
 use crate::engine::settings::Limits;
 use crate::engine::watch::Watch;
 use crate::error::{Error, Result};
+use crate::event::{Final, Retry};
 use crate::mode::Mode;
 use crate::request::body::RequestBody;
 
-/// Where a finished stream's final value is left for the caller.
-pub(crate) type FinalSlot<O> = Arc<Mutex<Option<O>>>;
+/// What a streamed extraction gives, in order: items (partials or list items) and retries, then
+/// the validated value, or an error.
+pub(crate) enum Step<I, O> {
+    /// A partial value or a list item.
+    Item(I),
+    /// An attempt failed; the model is asked again.
+    Retry(Retry),
+    /// The validated value: the last step of a stream that succeeded.
+    Done(Box<Final<O>>),
+}
+
+/// The next step of a stream, or its end (`None`).
+pub(crate) type Next<I, O> = Option<Result<Step<I, O>>>;
 
 /// One streamed extraction across attempts.
 pub(crate) struct Driver<O, W: Watch> {
@@ -23,9 +34,8 @@ pub(crate) struct Driver<O, W: Watch> {
     watch: W,
     /// A stream is to be opened with the attempts' body.
     needs_stream: bool,
-    pending: VecDeque<Result<W::Item>>,
+    pending: VecDeque<Result<Step<W::Item, O>>>,
     done: bool,
-    final_value: FinalSlot<O>,
 }
 
 impl<O, W: Watch> Driver<O, W> {
@@ -40,17 +50,12 @@ impl<O, W: Watch> Driver<O, W> {
             needs_stream: true,
             pending: VecDeque::new(),
             done: false,
-            final_value: Arc::new(Mutex::new(None)),
         }
     }
 
-    /// Shared access to the final value, filled when the stream ends well.
-    pub fn final_slot(&self) -> FinalSlot<O> {
-        self.final_value.clone()
-    }
-
-    /// What to return next, if known without more input: an item, an error, or the end (`Some(None)`).
-    pub fn ready(&mut self) -> Option<Option<Result<W::Item>>> {
+    /// What to return next, if known without more input: a step, an error, or the end
+    /// (`Some(None)`).
+    pub fn ready(&mut self) -> Option<Next<W::Item, O>> {
         if let Some(item) = self.pending.pop_front() {
             return Some(Some(item));
         }
@@ -76,7 +81,8 @@ impl<O, W: Watch> Driver<O, W> {
             Some(Ok(data)) => match self.assembler.push(&data) {
                 Ok(fragments) => {
                     let items = self.watch.on_fragments(&self.assembler, fragments);
-                    self.pending.extend(items.into_iter().map(Ok));
+                    self.pending
+                        .extend(items.into_iter().map(|i| Ok(Step::Item(i))));
                 }
                 Err(e) => self.fail(e),
             },
@@ -89,7 +95,8 @@ impl<O, W: Watch> Driver<O, W> {
         let fragments = self.assembler.flush();
         let mut items = self.watch.on_fragments(&self.assembler, fragments);
         items.extend(self.watch.finish());
-        self.pending.extend(items.into_iter().map(Ok));
+        self.pending
+            .extend(items.into_iter().map(|i| Ok(Step::Item(i))));
         let assembler =
             std::mem::replace(&mut self.assembler, Assembler::new(self.mode, self.limits));
         // A stream that stops without saying why may be cut anywhere: never pass it off as whole.
@@ -100,13 +107,12 @@ impl<O, W: Watch> Driver<O, W> {
         }
         let objection = self.watch.objection();
         match self.attempts.on_assembled(assembler.finish(), objection) {
-            Ok(Turn::Done(value, _)) => {
-                if let Ok(mut slot) = self.final_value.lock() {
-                    *slot = Some(value);
-                }
+            Ok(Turn::Done(done)) => {
+                self.pending.push_back(Ok(Step::Done(done)));
                 self.done = true;
             }
-            Ok(Turn::Retry) => {
+            Ok(Turn::Retry(notice)) => {
+                self.pending.push_back(Ok(Step::Retry(notice)));
                 self.watch.restart();
                 self.needs_stream = true;
             }
