@@ -21,3 +21,11 @@ for example in basic async nested partial iterable modes; do
     printf '\n=== cargo run --example %s\n' "$example"
     cargo run --quiet --example "$example"
 done
+
+cat <<'MSG'
+
+=== The UIs: a live web page and a terminal form (they run until you stop them)
+  scripts/local-model.sh start      # the local model, unless AZURE_OPENAI_ENDPOINT is set
+  cargo run --example web           # open http://127.0.0.1:3000/?text=Jason+is+25+years+old (PORT=… for another port)
+  cargo run --example tui           # q quits
+MSG

@@ -30,6 +30,11 @@
 pub use instructor_core::*;
 pub use instructor_derive::Instructor;
 
+#[cfg(feature = "axum")]
+mod sse;
+#[cfg(feature = "axum")]
+pub use sse::{sse, EventStream, UiEvent};
+
 /// Transports and authentication: Azure OpenAI and OpenAI-compatible endpoints, blocking and async.
 pub mod azure {
     pub use instructor_azure::*;

@@ -1,0 +1,2 @@
+//! Shared by the UI tests.
+pub mod browser;
