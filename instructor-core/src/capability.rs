@@ -27,6 +27,10 @@ pub enum Feature {
     Seed,
     /// The `developer` role.
     DeveloperRole,
+    /// The Responses API (`/responses`).
+    Responses,
+    /// `reasoning_effort` (reasoning models).
+    ReasoningEffort,
 }
 
 impl Feature {
@@ -44,6 +48,8 @@ impl Feature {
             Feature::MaxCompletionTokens => "`max_completion_tokens`",
             Feature::Seed => "`seed`",
             Feature::DeveloperRole => "the `developer` role",
+            Feature::Responses => "the Responses API (`/responses`)",
+            Feature::ReasoningEffort => "`reasoning_effort`",
         }
     }
 }

@@ -53,6 +53,11 @@ pub enum Message {
         /// The answer.
         content: String,
     },
+    /// An item of the Responses API's `input`, sent as it is: the model's own output items
+    /// (reasoning, messages, function calls) when a Responses mode re-asks. Chat completions
+    /// take no such message, and it has no chat-completions JSON form.
+    #[serde(skip)]
+    ResponseItem(serde_json::Value),
 }
 
 impl Message {
