@@ -4,13 +4,11 @@
 
 use crate::completion::ChatCompletion;
 use crate::engine::chat_assembler::ChatAssembler;
+use crate::engine::fragments::Fragments;
 use crate::engine::responses_assembler::ResponsesAssembler;
 use crate::engine::settings::Limits;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::mode::{Api, Mode};
-
-/// New JSON text from one event, per tool call index (0 for content and function modes).
-pub(crate) type Fragments = Vec<(u32, String)>;
 
 /// Accumulates one attempt's stream for a mode: chat-completion chunks, or Responses API events.
 // One per stream, held in place for its whole life: boxing the larger variant would only add an
@@ -68,23 +66,5 @@ impl Assembler {
             Assembler::Chat(a) => Ok(a.finish()),
             Assembler::Responses(a) => a.finish(),
         }
-    }
-}
-
-/// The text of one streamed reply went past its limit.
-pub(crate) fn too_much_text(limits: Limits) -> Error {
-    Error::LimitExceeded {
-        what: "the streamed reply's text".to_owned(),
-        limit: format!("{} bytes", limits.max_stream_bytes),
-        raise: ".max_stream_bytes(..) on the client".to_owned(),
-    }
-}
-
-/// One streamed reply made more tool calls than its limit.
-pub(crate) fn too_many_calls(limits: Limits) -> Error {
-    Error::LimitExceeded {
-        what: "the number of tool calls in the streamed reply".to_owned(),
-        limit: format!("{} calls", limits.max_tool_calls),
-        raise: ".max_tool_calls(..) on the client".to_owned(),
     }
 }

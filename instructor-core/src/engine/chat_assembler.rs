@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::completion::{
     ChatCompletion, Choice, Delta, FilterVerdicts, FunctionCallDelta, ResponseMessage,
 };
-use crate::engine::assembler::{too_many_calls, too_much_text, Fragments};
+use crate::engine::fragments::Fragments;
 use crate::engine::settings::Limits;
 use crate::error::Result;
 use crate::mode::Mode;
@@ -79,7 +79,7 @@ impl ChatAssembler {
                     out.push((f.index, f.text.to_owned()));
                 }
                 if self.tools.calls().len() > self.limits.max_tool_calls {
-                    return Err(too_many_calls(self.limits));
+                    return Err(self.limits.calls_exceeded());
                 }
             }
             Mode::Functions => {
@@ -117,7 +117,7 @@ impl ChatAssembler {
                 .sum::<usize>();
         self.bytes = self.bytes.saturating_add(added);
         if self.bytes > self.limits.max_stream_bytes {
-            return Err(too_much_text(self.limits));
+            return Err(self.limits.text_exceeded());
         }
         Ok(())
     }

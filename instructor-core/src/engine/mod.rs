@@ -8,6 +8,7 @@ pub(crate) mod attempts;
 pub(crate) mod chat_assembler;
 pub(crate) mod checks;
 pub(crate) mod driver;
+pub(crate) mod fragments;
 pub mod hooks;
 pub(crate) mod reask;
 pub(crate) mod responses_assembler;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::completion::ChatCompletion;
-use crate::engine::assembler::{too_many_calls, too_much_text, Fragments};
+use crate::engine::fragments::Fragments;
 use crate::engine::settings::Limits;
 use crate::error::Result;
 use crate::mode::Mode;
@@ -55,7 +55,7 @@ impl ResponsesAssembler {
     fn count(&mut self, added: usize) -> Result<()> {
         self.bytes = self.bytes.saturating_add(added);
         if self.bytes > self.limits.max_stream_bytes {
-            return Err(too_much_text(self.limits));
+            return Err(self.limits.text_exceeded());
         }
         Ok(())
     }
@@ -75,7 +75,7 @@ impl ResponsesAssembler {
                 call.name = field("name").to_owned();
                 call.call_id = field("call_id").to_owned();
                 if self.calls.len() > self.limits.max_tool_calls {
-                    return Err(too_many_calls(self.limits));
+                    return Err(self.limits.calls_exceeded());
                 }
             }
             ResponseEvent::FunctionCallArgumentsDelta {
@@ -89,7 +89,7 @@ impl ResponsesAssembler {
                     .arguments
                     .push_str(&delta);
                 if self.calls.len() > self.limits.max_tool_calls {
-                    return Err(too_many_calls(self.limits));
+                    return Err(self.limits.calls_exceeded());
                 }
                 if self.mode == Mode::ResponsesTools && !delta.is_empty() {
                     out.push((output_index, delta));
