@@ -33,7 +33,7 @@ pub use client::blocking::Client;
 pub use client::blocking_streams::{IterableIter, PartialIter};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use content_filter::filtered_categories;
-pub use engine::{hooks, settings};
+pub use engine::{batch, hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use hooks::{Hooks, RetryEvent};
 pub use instructor::{Extract, Instructor, ToolSchema};

@@ -181,6 +181,19 @@ impl RequestBody {
         }
     }
 
+    /// A body with no fields and no messages.
+    pub(crate) fn empty() -> Self {
+        RequestBody {
+            fields: Vec::new(),
+            messages: Vec::new(),
+        }
+    }
+
+    /// The typed conversation, taken out of the body.
+    pub(crate) fn into_messages(self) -> Vec<Message> {
+        self.messages
+    }
+
     /// Appends messages to the conversation (a re-ask).
     pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
         let overridden = self.fields.iter_mut().find_map(|(k, f)| match f {
