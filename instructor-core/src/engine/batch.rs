@@ -140,6 +140,18 @@ impl<O> BatchCodec<O> {
         }
     }
 
+    /// The same codec without hooks: for a pass over output lines that only looks for what to
+    /// re-ask, so that the hooks see each reply once, when the results are read.
+    pub fn without_hooks(&self) -> Self {
+        let mut settings = Settings::clone(&self.settings);
+        settings.hooks = Default::default();
+        Self {
+            settings: Arc::new(settings),
+            target: Arc::clone(&self.target),
+            decode: self.decode,
+        }
+    }
+
     /// The settings the lines are written and read with.
     pub fn settings(&self) -> &Settings {
         &self.settings
