@@ -827,3 +827,49 @@ async fn async_reask_expiry_and_resume() {
     assert_eq!(resumed.ids().rounds.len(), 2);
     assert_eq!(collect_async(&resumed).await.len(), 5);
 }
+
+#[tokio::test]
+async fn async_split_cancel_and_list() {
+    let script = Script {
+        steps: vec!["in_progress"; 50],
+        end: End::Completed,
+    };
+    let mock = Mock::new(good(), vec![script.clone(), script.clone(), script]);
+    mock.state().ran_before_cancel = 1;
+    let server = serve(&mock).await;
+    let azure = asynchronous(&server.uri(), "v1");
+    let mut job = azure
+        .batch::<User>()
+        .limits(BatchLimits {
+            max_requests_per_file: 2,
+            ..BatchLimits::default()
+        })
+        .poll_interval(FAST)
+        .submit(requests())
+        .await
+        .unwrap();
+    assert_eq!(job.ids().rounds[0].len(), 3);
+    assert_eq!(job.status().await.unwrap().status, BatchStatus::InProgress);
+    job.cancel().await.unwrap();
+    let last = job.wait(|_| {}).await.unwrap();
+    assert_eq!(last.status, BatchStatus::Cancelled);
+    assert_eq!(last.batches.len(), 3);
+    let items: Vec<_> = job.results().unwrap().map(|r| r.unwrap()).collect().await;
+    let items = by_id(items);
+    let ran: Vec<&str> = items
+        .iter()
+        .filter(|i| i.result.is_ok())
+        .map(|i| i.custom_id.as_str())
+        .collect();
+    // Each of the three batches ran its first line before it was cancelled.
+    assert_eq!(ran, ["request-0", "request-2", "request-4"]);
+    for i in [1, 3] {
+        assert!(matches!(&items[i].result, Err(Error::BatchNotRun { .. })));
+    }
+    let page = azure.list_batches(10, None).await.unwrap();
+    assert_eq!(page.batches.len(), 3);
+    assert!(page
+        .batches
+        .iter()
+        .all(|b| b.status == BatchStatus::Cancelled));
+}

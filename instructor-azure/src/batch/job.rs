@@ -276,8 +276,8 @@ impl<O> Job<O> {
         self.ids.cancelled = true;
         let ids = self.ids.rounds.last().cloned().unwrap_or_default();
         for id in ids {
-            let known = self.latest.iter().position(|b| b.id == id);
-            if known.is_some_and(|i| self.latest[i].status.is_terminal()) {
+            let ended = |b: &BatchInfo| b.id == id && b.status.is_terminal();
+            if self.latest.iter().any(ended) {
                 continue;
             }
             let info = match self.api.cancel(&id).await {
@@ -288,8 +288,8 @@ impl<O> Job<O> {
                     _ => return Err(e),
                 },
             };
-            match known {
-                Some(i) => self.latest[i] = info,
+            match self.latest.iter_mut().find(|b| b.id == id) {
+                Some(seen) => *seen = info,
                 None => self.latest.push(info),
             }
         }
