@@ -37,7 +37,7 @@ pub use client::blocking::Client;
 pub use client::blocking_streams::{ItemEventIter, IterableIter, PartialEventIter, PartialIter};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use content_filter::filtered_categories;
-pub use engine::{hooks, settings};
+pub use engine::{batch, hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use event::{Final, ItemEvent, PartialEvent, Retry};
 pub use hooks::{Hooks, RetryEvent};
