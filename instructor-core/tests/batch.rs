@@ -1,52 +1,16 @@
 //! The batch pieces against `create`: every line carries exactly the body `create` sends, each
 //! round's follow-up line exactly `create`'s next body, and output lines end as `create` ends.
 
+mod common;
+
+use common::User;
 use instructor_core::batch::{
     input_line_id, write_follow_up_line, write_input_line, BatchCodec, BatchService, Read,
 };
 use instructor_core::settings::Settings;
 use instructor_core::testing::{self, ScriptedTransport};
-use instructor_core::{
-    Api, Client, Error, Feature, Instructor, Mode, Request, Support, ValidationErrors,
-};
-use serde::{Deserialize, Serialize};
+use instructor_core::{Api, Client, Error, Feature, Mode, Request, Support};
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct User {
-    name: String,
-    age: u32,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct PartialUser {
-    name: Option<String>,
-    age: Option<u32>,
-}
-
-impl Instructor for User {
-    type Partial = PartialUser;
-    fn schema_name() -> String {
-        "User".into()
-    }
-    fn json_schema() -> Value {
-        json!({"type": "object", "title": "User",
-               "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}},
-               "required": ["name", "age"]})
-    }
-    fn json_schema_strict() -> Value {
-        json!({"type": "object", "title": "User", "additionalProperties": false,
-               "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut e = ValidationErrors::new();
-        if self.name.chars().next().is_some_and(char::is_lowercase) {
-            e.push("name", "must start with a capital letter");
-        }
-        e.into_result()
-    }
-}
 
 /// A deployment that accepts everything, or lacks one feature.
 struct Deployment(Option<Feature>);

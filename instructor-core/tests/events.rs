@@ -1,50 +1,16 @@
 //! Streams a UI can own: cheap clients, `Send + 'static` streams, and one extraction as a stream
 //! of events with a stable JSON form.
 
+mod common;
+
+use common::User;
 use futures::{Stream, StreamExt};
 use instructor_core::testing::{self, ScriptedTransport};
 use instructor_core::{
-    AsyncClient, Client, Instructor, ItemEvent, ItemEventIter, ItemEventStream, IterableIter,
-    IterableStream, PartialEvent, PartialEventIter, PartialEventStream, PartialIter, PartialStream,
-    Request, ValidationErrors,
+    AsyncClient, Client, ItemEvent, ItemEventIter, ItemEventStream, IterableIter, IterableStream,
+    PartialEvent, PartialEventIter, PartialEventStream, PartialIter, PartialStream, Request,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct User {
-    name: String,
-    age: u32,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct PartialUser {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    age: Option<u32>,
-}
-
-impl Instructor for User {
-    type Partial = PartialUser;
-    fn schema_name() -> String {
-        "User".into()
-    }
-    fn json_schema() -> Value {
-        json!({"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn json_schema_strict() -> Value {
-        Self::json_schema()
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut e = ValidationErrors::new();
-        if self.age > 150 {
-            e.push("age", "must be at most 150");
-        }
-        e.into_result()
-    }
-}
 
 /// The owning stream types are `Send + 'static` (async) and `Send` (blocking).
 #[allow(dead_code)]

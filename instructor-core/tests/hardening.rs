@@ -1,6 +1,9 @@
 //! What a hostile server, a flaky transport or a careless caller meets: bounded streams, honest
 //! iterables, no silently dropped data.
 
+mod common;
+
+use common::User;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -9,46 +12,9 @@ use instructor_core::completion::{Delta, FunctionCallDelta, ToolCallDelta};
 use instructor_core::stream::accumulate::ToolCallAccumulator;
 use instructor_core::testing::{self, ScriptedTransport};
 use instructor_core::{
-    AsyncClient, ChunkIter, Client, Error, Feature, FilterOrigin, Instructor, Mode, Request,
-    Transport, ValidationErrors,
+    AsyncClient, ChunkIter, Client, Error, Feature, FilterOrigin, Mode, Request, Transport,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct User {
-    name: String,
-    age: u32,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct PartialUser {
-    name: Option<String>,
-    age: Option<u32>,
-}
-
-impl Instructor for User {
-    type Partial = PartialUser;
-    fn schema_name() -> String {
-        "User".into()
-    }
-    fn json_schema() -> Value {
-        json!({"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn json_schema_strict() -> Value {
-        json!({"type": "object", "additionalProperties": false,
-               "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut e = ValidationErrors::new();
-        if self.age > 150 {
-            e.push("age", "must be at most 150");
-        }
-        e.into_result()
-    }
-}
 
 fn request() -> Request {
     Request::new("gpt-4o-mini").user("Extract the users")

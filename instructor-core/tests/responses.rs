@@ -2,55 +2,19 @@
 //! `CreateResponse`, replies and streams read (incomplete, failed, refusal, error events),
 //! re-asks in both forms, usage details summed, capability checks; blocking and async.
 
+mod common;
+
+use common::{PartialUser, User};
 use std::sync::OnceLock;
 
 use futures::StreamExt;
 use instructor_core::testing::{self, ScriptedTransport};
 use instructor_core::{
-    AsyncClient, ChunkIter, Client, Endpoint, Error, Feature, Instructor, Mode, ReasoningEffort,
-    Request, Transport, ValidationErrors,
+    AsyncClient, ChunkIter, Client, Endpoint, Error, Feature, Mode, ReasoningEffort, Request,
+    Transport,
 };
 use proptest::prelude::*;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct User {
-    name: String,
-    age: u32,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct PartialUser {
-    name: Option<String>,
-    age: Option<u32>,
-}
-
-impl Instructor for User {
-    type Partial = PartialUser;
-    fn schema_name() -> String {
-        "User".into()
-    }
-    fn description() -> Option<String> {
-        Some("A person mentioned in the text.".into())
-    }
-    fn json_schema() -> Value {
-        json!({"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn json_schema_strict() -> Value {
-        json!({"type": "object", "additionalProperties": false,
-               "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut e = ValidationErrors::new();
-        if self.age > 150 {
-            e.push("age", "must be at most 150");
-        }
-        e.into_result()
-    }
-}
 
 const MODES: [Mode; 2] = [Mode::ResponsesTools, Mode::ResponsesJsonSchema];
 

@@ -2,41 +2,13 @@
 //! whatever events a server streams (chunk-shaped JSON with hostile values, error objects,
 //! arbitrary text), a streamed extraction never panics and always ends, in every streaming mode.
 
-use instructor_core::{
-    ChunkIter, Client, Error, Instructor, Mode, Request, ToolSchema, Transport, ValidationErrors,
-};
+mod common;
+
+use common::User;
+use instructor_core::{ChunkIter, Client, Error, Instructor, Mode, Request, ToolSchema, Transport};
 use proptest::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct User {
-    name: String,
-    age: u32,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct PartialUser {
-    name: Option<String>,
-    age: Option<u32>,
-}
-
-impl Instructor for User {
-    type Partial = PartialUser;
-    fn schema_name() -> String {
-        "User".into()
-    }
-    fn json_schema() -> Value {
-        json!({"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
-               "required": ["name", "age"]})
-    }
-    fn json_schema_strict() -> Value {
-        Self::json_schema()
-    }
-    fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 enum Tool {
