@@ -10,10 +10,14 @@ use crate::capability::Feature;
 /// | `ToolsStrict` | as `Tools`, with `strict: true` and the strict schema | the same |
 /// | `ParallelTools` | one tool per variant of an enum, `tool_choice: "auto"` | every tool call |
 /// | `Functions` | legacy `functions` + `function_call` | `function_call.arguments` |
-/// | `Json` | `response_format: json_object` + the schema in the system message | the content |
-/// | `JsonSchema` | `response_format: json_schema` with the strict schema | the content |
-/// | `MdJson` | the schema in the system message, asking for a fenced block | the ```` ```json ```` fence |
-/// | `JsonO1` | no system message, no tools; the schema goes into the user message | the content |
+/// | `Json` | `response_format: json_object` + the answer's shape after the user's last message | the content |
+/// | `JsonSchema` | `response_format: json_schema` with the strict schema, and the answer's shape after the user's last message | the content |
+/// | `MdJson` | the answer's shape after the user's last message; nothing else, no `response_format` | a ```` ```json ```` fence, else the first JSON value |
+/// | `JsonO1` | no system message (its text goes into the user message), no tools; the answer's shape after the user's last message | the content (past any fence or lead-in) |
+///
+/// The prompt-only modes (`Json`, `MdJson`, `JsonO1`) and `JsonSchema` show the answer's shape,
+/// not the JSON Schema: the value's type where each value goes, descriptions and constraints as
+/// comments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Mode {
@@ -30,9 +34,9 @@ pub enum Mode {
     Json,
     /// Structured outputs (`json_schema`, strict).
     JsonSchema,
-    /// Plain text asking for a fenced JSON block; works with any chat model.
+    /// Plain text, the JSON read from a fenced block or the reply's text; works with any chat model.
     MdJson,
-    /// For o1-style models: no system message, no tools, no streaming.
+    /// For o1-style models: no system message, no tools, no `response_format`.
     JsonO1,
 }
 

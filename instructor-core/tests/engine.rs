@@ -118,6 +118,24 @@ fn good_reply(mode: Mode) -> Value {
     }
 }
 
+/// The user's text, then the answer's shape: what the prompt-only modes and `JsonSchema` send.
+fn assert_text_then_shape(body: &Value, mode: Mode) {
+    let messages = body["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{mode}: no system message is added");
+    let user = messages[0]["content"].as_str().unwrap();
+    let (text, instruction) = user.split_once("\n\n").unwrap();
+    assert_eq!(text, "Jason is 25 years old", "{mode}");
+    assert!(
+        instruction.starts_with("Answer with JSON shaped like this")
+            && instruction.contains("\"age\": integer // Maximum 150."),
+        "{mode}: {instruction}"
+    );
+    assert!(
+        !user.contains("\"properties\""),
+        "{mode}: the shape, not the JSON Schema"
+    );
+}
+
 #[test]
 fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
     for mode in Mode::ALL.into_iter().filter(|m| *m != Mode::ParallelTools) {
@@ -155,11 +173,7 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
             }
             Mode::Json => {
                 assert_eq!(body["response_format"], json!({"type": "json_object"}));
-                assert_eq!(body["messages"][0]["role"], "system");
-                assert!(body["messages"][0]["content"]
-                    .as_str()
-                    .unwrap()
-                    .contains("\"age\""));
+                assert_text_then_shape(body, mode);
             }
             Mode::JsonSchema => {
                 let rf = &body["response_format"];
@@ -167,19 +181,16 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
                 assert_eq!(rf["json_schema"]["name"], "User");
                 assert_eq!(rf["json_schema"]["strict"], true);
                 assert_eq!(rf["json_schema"]["schema"]["additionalProperties"], false);
+                let user = body["messages"][0]["content"].as_str().unwrap();
+                assert!(user.contains("\"age\": integer"), "{user}");
             }
             Mode::MdJson => {
                 assert!(body.get("response_format").is_none());
-                assert!(body["messages"][0]["content"]
-                    .as_str()
-                    .unwrap()
-                    .contains("```json"));
+                assert_text_then_shape(body, mode);
             }
             Mode::JsonO1 => {
-                let messages = body["messages"].as_array().unwrap();
-                assert!(messages.iter().all(|m| m["role"] != "system"));
-                let user = messages[0]["content"].as_str().unwrap();
-                assert!(user.contains("\"age\"") && user.ends_with("Jason is 25 years old"));
+                assert!(body.get("response_format").is_none());
+                assert_text_then_shape(body, mode);
             }
             _ => unreachable!(),
         }
@@ -187,21 +198,28 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
 }
 
 #[test]
-fn a_users_system_message_is_kept_and_extended() {
+fn a_users_system_message_is_kept_and_the_shape_follows_the_last_user_message() {
     let transport = ScriptedTransport::new().reply(good_reply(Mode::Json));
     let client = Client::new(transport.clone()).with_mode(Mode::Json);
     let _: User = client
         .create(
             Request::new("m")
                 .system("You are terse.")
+                .user("Sarah is 30")
+                .assistant("Noted.")
                 .user("Jason is 25"),
         )
         .unwrap();
     let body = &transport.requests()[0];
     let messages = body["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 2);
-    let system = messages[0]["content"].as_str().unwrap();
-    assert!(system.starts_with("You are terse.") && system.contains("JSON Schema"));
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[0]["content"], "You are terse.");
+    assert_eq!(messages[1]["content"], "Sarah is 30");
+    let last = messages[3]["content"].as_str().unwrap();
+    assert!(
+        last.starts_with("Jason is 25\n\nAnswer with JSON shaped like this"),
+        "{last}"
+    );
 }
 
 #[test]
@@ -216,10 +234,24 @@ fn o1_mode_moves_the_system_message_into_the_user_message() {
         .unwrap()
         .clone();
     assert_eq!(messages.len(), 1);
-    assert!(messages[0]["content"]
-        .as_str()
-        .unwrap()
-        .starts_with("Be exact."));
+    let user = messages[0]["content"].as_str().unwrap();
+    assert!(
+        user.starts_with("Be exact.\n\nJason is 25\n\nAnswer with JSON"),
+        "{user}"
+    );
+}
+
+#[test]
+fn o1_mode_reads_the_json_past_a_lead_in_or_a_fence() {
+    for reply in [format!("JSON: {GOOD}"), format!("```json\n{GOOD}\n```")] {
+        let transport = ScriptedTransport::new().reply(testing::content_completion(&reply));
+        let client = Client::new(transport).with_mode(Mode::JsonO1);
+        assert_eq!(
+            client.create::<User>(request()).unwrap(),
+            jason(),
+            "{reply}"
+        );
+    }
 }
 
 #[test]
@@ -259,12 +291,7 @@ fn reask_through_bad_json_schema_violation_and_validation_failure() {
         // Each attempt's conversation is the previous one plus the reply and the correction.
         for (i, body) in requests.iter().enumerate() {
             let messages = body["messages"].as_array().unwrap();
-            let base = if matches!(mode, Mode::Json | Mode::MdJson) {
-                2
-            } else {
-                1
-            };
-            assert_eq!(messages.len(), base + 2 * i, "{mode} attempt {i}");
+            assert_eq!(messages.len(), 1 + 2 * i, "{mode} attempt {i}");
             if i == 0 {
                 continue;
             }
