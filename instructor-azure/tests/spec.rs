@@ -394,6 +394,7 @@ async fn engine_bodies_written_by_the_transport_validate_against_the_spec() {
         instructor_core::Mode::JsonSchema,
         instructor_core::Mode::MdJson,
         instructor_core::Mode::JsonO1,
+        instructor_core::Mode::ParallelTools,
     ];
     for mode in modes {
         let transport = azure_async(&server.uri(), version).build().unwrap();
@@ -422,7 +423,9 @@ async fn engine_bodies_written_by_the_transport_validate_against_the_spec() {
                 "{mode}: the user message is missing: {sent}"
             );
             let schema = match mode {
-                instructor_core::Mode::Tools | instructor_core::Mode::ToolsStrict => {
+                instructor_core::Mode::Tools
+                | instructor_core::Mode::ToolsStrict
+                | instructor_core::Mode::ParallelTools => {
                     &sent["tools"][0]["function"]["parameters"]
                 }
                 instructor_core::Mode::Functions => &sent["functions"][0]["parameters"],

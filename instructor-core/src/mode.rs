@@ -8,7 +8,7 @@ use crate::capability::Feature;
 /// |---|---|---|
 /// | `Tools` | one tool, `tool_choice` naming it | the tool call's arguments |
 /// | `ToolsStrict` | as `Tools`, with `strict: true` and the strict schema | the same |
-/// | `ParallelTools` | one tool per variant of an enum, `tool_choice: "auto"` | every tool call |
+/// | `ParallelTools` | one tool per variant of an enum, `tool_choice: "required"` (`"auto"` where the api-version lacks it) | every tool call |
 /// | `Functions` | legacy `functions` + `function_call` | `function_call.arguments` |
 /// | `Json` | `response_format: json_object` + the answer's shape after the user's last message | the content |
 /// | `JsonSchema` | `response_format: json_schema` with the strict schema, and the answer's shape after the user's last message | the content |
@@ -18,6 +18,9 @@ use crate::capability::Feature;
 /// The prompt-only modes (`Json`, `MdJson`, `JsonO1`) and `JsonSchema` show the answer's shape,
 /// not the JSON Schema: the value's type where each value goes, descriptions and constraints as
 /// comments.
+///
+/// `ParallelTools` asks for at least one call; to let the model answer without one, send
+/// `Request::extra("tool_choice", json!("auto"))`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Mode {
@@ -26,7 +29,7 @@ pub enum Mode {
     Tools,
     /// Function calling with `strict: true`: the service guarantees the schema.
     ToolsStrict,
-    /// Several tool calls in one reply, one tool per variant of an enum.
+    /// Several tool calls in one reply, one tool per variant of an enum (a struct is one tool).
     ParallelTools,
     /// Legacy `functions` / `function_call`.
     Functions,

@@ -138,7 +138,7 @@ fn assert_text_then_shape(body: &Value, mode: Mode) {
 
 #[test]
 fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
-    for mode in Mode::ALL.into_iter().filter(|m| *m != Mode::ParallelTools) {
+    for mode in Mode::ALL {
         let transport = ScriptedTransport::new().reply(good_reply(mode));
         let client = Client::new(transport.clone()).with_mode(mode);
         let user: User = client
@@ -170,6 +170,12 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
             Mode::Functions => {
                 assert_eq!(body["functions"][0]["name"], "User");
                 assert_eq!(body["function_call"], json!({"name": "User"}));
+            }
+            Mode::ParallelTools => {
+                // A struct is the one tool; at least one call is required.
+                assert_eq!(body["tools"].as_array().unwrap().len(), 1);
+                assert_eq!(body["tools"][0]["function"]["name"], "User");
+                assert_eq!(body["tool_choice"], "required");
             }
             Mode::Json => {
                 assert_eq!(body["response_format"], json!({"type": "json_object"}));
@@ -487,7 +493,7 @@ fn parallel_tools_reads_every_call_as_its_variant() {
         ]
     );
     let body = &transport.requests()[0];
-    assert_eq!(body["tool_choice"], "auto");
+    assert_eq!(body["tool_choice"], "required");
     let names: Vec<&str> = body["tools"]
         .as_array()
         .unwrap()
@@ -499,6 +505,28 @@ fn parallel_tools_reads_every_call_as_its_variant() {
         .as_str()
         .unwrap()
         .contains("Search"));
+}
+
+#[test]
+fn parallel_tools_asks_with_auto_where_required_is_not_accepted_or_when_told() {
+    let lookup = || testing::tool_calls_completion(&[("Lookup", GOOD)]);
+    let transport = ScriptedTransport::new()
+        .without(
+            Feature::ToolChoiceRequired,
+            "Azure OpenAI api-version 2024-05-01-preview",
+            Some("2024-06-01"),
+        )
+        .reply(lookup());
+    let client = Client::new(transport.clone()).with_mode(Mode::ParallelTools);
+    let _: Vec<Action> = client.create_parallel(request()).unwrap();
+    assert_eq!(transport.requests()[0]["tool_choice"], "auto");
+
+    let transport = ScriptedTransport::new().reply(lookup());
+    let client = Client::new(transport.clone()).with_mode(Mode::ParallelTools);
+    let _: Vec<Action> = client
+        .create_parallel(request().extra("tool_choice", json!("auto")))
+        .unwrap();
+    assert_eq!(transport.requests()[0]["tool_choice"], "auto");
 }
 
 #[test]

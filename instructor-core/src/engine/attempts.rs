@@ -15,8 +15,8 @@ use crate::error::{Error, Result, RetriesExhausted};
 use crate::message::Message;
 use crate::request::body::{self, BodyOptions, RequestBody};
 use crate::request::chat_request::Request;
-use crate::request::instructions;
 use crate::request::target::Target;
+use crate::request::{instructions, mode_fields};
 use crate::response::decode::{Decode, Plan};
 use crate::response::reply;
 
@@ -93,7 +93,8 @@ impl<O> Attempts<O> {
             stream,
             stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
         };
-        let body = body::build(&target.fields, &request, model, messages, options);
+        let fields = mode_fields::for_service(&target.fields, supports);
+        let body = body::build(&fields, &request, model, messages, options);
         Ok(Self {
             settings: Arc::clone(settings),
             target,
