@@ -9,7 +9,7 @@ use crate::capability::{Feature, Support};
 use crate::completion::{ChatCompletion, Usage};
 use crate::engine::checks::{check_mode, check_request};
 use crate::engine::hooks::RetryEvent;
-use crate::engine::reask;
+use crate::engine::reask::{self, Reask};
 use crate::engine::settings::Settings;
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::message::Message;
@@ -41,6 +41,9 @@ pub(crate) struct Attempts<O> {
     target: Arc<Target>,
     /// The body of the next attempt: built once, re-asks append to its messages.
     body: RequestBody,
+    /// How many messages the first attempt sent: a re-ask that replaces the previous one goes
+    /// after them.
+    first_messages: usize,
     decode: Decode<O>,
     attempt: u32,
     errors: Vec<Error>,
@@ -98,6 +101,7 @@ impl<O> Attempts<O> {
         Ok(Self {
             settings: Arc::clone(settings),
             target,
+            first_messages: body.message_count(),
             body,
             decode,
             attempt: 0,
@@ -171,8 +175,14 @@ impl<O> Attempts<O> {
             max_attempts,
             error: &error,
         });
-        let reask = reask::messages(self.settings.mode, &reply, &error, &self.target.name);
-        self.body.push_messages(reask);
+        let mode = self.settings.mode;
+        match reask::reask(mode, &reply, &error, &self.errors, &self.target.name) {
+            Reask::Append(messages) => self.body.push_messages(messages),
+            Reask::Replace(message) => {
+                self.body.truncate_messages(self.first_messages);
+                self.body.push_messages(vec![message]);
+            }
+        }
         self.errors.push(error);
         Ok(Turn::Retry)
     }

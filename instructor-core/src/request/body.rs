@@ -178,14 +178,34 @@ impl RequestBody {
         }
     }
 
-    /// Appends messages to the conversation (a re-ask).
-    pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
-        let overridden = self.fields.iter_mut().find_map(|(k, f)| match f {
-            // The request replaced `messages` with its own JSON: append there.
+    /// The request's own `messages` JSON, when it replaced the typed conversation.
+    fn messages_json(&mut self) -> Option<&mut Vec<Value>> {
+        self.fields.iter_mut().find_map(|(k, f)| match f {
             Field::Json(Value::Array(list)) if k == "messages" => Some(list),
             _ => None,
-        });
-        match overridden {
+        })
+    }
+
+    /// How many messages the conversation has.
+    pub(crate) fn message_count(&self) -> usize {
+        match self.get("messages") {
+            Some(BodyValue::Json(Value::Array(list))) => list.len(),
+            _ => self.messages.len(),
+        }
+    }
+
+    /// Keeps the first `len` messages of the conversation (a re-ask replacing the previous one).
+    pub(crate) fn truncate_messages(&mut self, len: usize) {
+        match self.messages_json() {
+            Some(list) => list.truncate(len),
+            None => self.messages.truncate(len),
+        }
+    }
+
+    /// Appends messages to the conversation (a re-ask).
+    pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
+        match self.messages_json() {
+            // The request replaced `messages` with its own JSON: append there.
             Some(list) => list.extend(more.iter().filter_map(|m| serde_json::to_value(m).ok())),
             None => self.messages.extend(more),
         }
@@ -253,5 +273,48 @@ fn insert_sampling(body: &mut RequestBody, r: &Request) {
     put("user", r.user.as_ref().map(|v| json!(v)));
     if !r.stop.is_empty() {
         put("stop", Some(json!(r.stop)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replacing_reask_truncates_typed_or_json_messages() {
+        let mut typed = build(
+            &[],
+            &Request::new("m"),
+            "m".into(),
+            vec![Message::user("a")],
+            BodyOptions::default(),
+        );
+        let first = typed.message_count();
+        typed.push_messages(vec![Message::user("fix 1")]);
+        typed.truncate_messages(first);
+        typed.push_messages(vec![Message::user("fix 2")]);
+        assert_eq!(
+            typed.to_value()["messages"],
+            json!([{"role": "user", "content": "a"}, {"role": "user", "content": "fix 2"}])
+        );
+
+        let request =
+            Request::new("m").extra("messages", json!([{"role": "user", "content": "b"}]));
+        let mut own = build(
+            &[],
+            &request,
+            "m".into(),
+            Vec::new(),
+            BodyOptions::default(),
+        );
+        let first = own.message_count();
+        assert_eq!(first, 1);
+        own.push_messages(vec![Message::user("fix 1")]);
+        own.truncate_messages(first);
+        own.push_messages(vec![Message::user("fix 2")]);
+        assert_eq!(
+            own.to_value()["messages"],
+            json!([{"role": "user", "content": "b"}, {"role": "user", "content": "fix 2"}])
+        );
     }
 }
