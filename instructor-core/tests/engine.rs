@@ -127,6 +127,7 @@ fn assert_text_then_shape(body: &Value, mode: Mode) {
     assert_eq!(text, "Jason is 25 years old", "{mode}");
     assert!(
         instruction.starts_with("Answer with JSON shaped like this")
+            && instruction.contains(":\n// A person mentioned in the text.\n{\n")
             && instruction.contains("\"age\": integer // Maximum 150."),
         "{mode}: {instruction}"
     );

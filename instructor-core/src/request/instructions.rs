@@ -35,14 +35,21 @@ pub(crate) fn messages_for(
     messages
 }
 
-/// What to answer with: JSON of the target's shape. `MdJson` asks for no fence (its reply is read
-/// from one if there is one, else from its first JSON value): asked for a ```json block,
-/// SmolLM2-135M wrote trailing commas or invented keys until the token limit, and answered right
-/// without the request.
+/// What to answer with: JSON of the target's shape, its description as the first comment.
+/// `MdJson` asks for no fence (its reply is read from one if there is one, else from its first
+/// JSON value): asked for a ```json block, SmolLM2-135M wrote trailing commas or invented keys
+/// until the token limit, and answered right without the request. The description line made it
+/// list the iterable example's three people right where it had merged two of them.
 fn schema_instruction(target: &Target) -> String {
+    let description = target.description.split_whitespace().collect::<Vec<_>>();
+    let comment = if description.is_empty() {
+        String::new()
+    } else {
+        format!("// {}\n", description.join(" "))
+    };
     format!(
         "Answer with JSON shaped like this, with the values from the text (the comments say what \
-         each field holds):\n{}",
+         each field holds):\n{comment}{}",
         sketch(&target.schema)
     )
 }
