@@ -8,11 +8,13 @@ use instructor::Request;
 /// Where the local model listens, unless `LOCAL_MODEL_PORT` says otherwise.
 const LOCAL_PORT: &str = "8088";
 
-fn on_azure() -> bool {
+/// True when `AZURE_OPENAI_ENDPOINT` names a real deployment.
+pub fn on_azure() -> bool {
     std::env::var("AZURE_OPENAI_ENDPOINT").is_ok_and(|v| !v.is_empty())
 }
 
-fn local_endpoint() -> String {
+/// `http://127.0.0.1:PORT` of the local model.
+pub fn local_endpoint() -> String {
     let port = std::env::var("LOCAL_MODEL_PORT").unwrap_or_else(|_| LOCAL_PORT.to_owned());
     format!("http://127.0.0.1:{port}")
 }

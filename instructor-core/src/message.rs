@@ -133,6 +133,21 @@ impl Content {
             Content::Parts(parts) => parts.push(ContentPart::text(text)),
         }
     }
+
+    /// The text it holds, its text parts joined by newlines (other parts have none).
+    pub fn joined_text(&self) -> String {
+        match self {
+            Content::Text(t) => t.clone(),
+            Content::Parts(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    ContentPart::Text { text } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
 }
 
 impl From<String> for Content {

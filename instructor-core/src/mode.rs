@@ -8,14 +8,22 @@ use crate::capability::Feature;
 /// |---|---|---|
 /// | `Tools` | one tool, `tool_choice` naming it | the tool call's arguments |
 /// | `ToolsStrict` | as `Tools`, with `strict: true` and the strict schema | the same |
-/// | `ParallelTools` | one tool per variant of an enum, `tool_choice: "auto"` | every tool call |
+/// | `ParallelTools` | one tool per variant of an enum, `tool_choice: "required"` (`"auto"` where the api-version lacks it) | every tool call |
 /// | `Functions` | legacy `functions` + `function_call` | `function_call.arguments` |
-/// | `Json` | `response_format: json_object` + the schema in the system message | the content |
-/// | `JsonSchema` | `response_format: json_schema` with the strict schema | the content |
-/// | `MdJson` | the schema in the system message, asking for a fenced block | the ```` ```json ```` fence |
-/// | `JsonO1` | no system message, no tools; the schema goes into the user message | the content |
+/// | `Json` | `response_format: json_object` + the answer's shape after the user's last message | the content |
+/// | `JsonSchema` | `response_format: json_schema` with the strict schema, and the answer's shape after the user's last message | the content |
+/// | `MdJson` | the answer's shape after the user's last message; nothing else, no `response_format` | a ```` ```json ```` fence, else the first JSON value |
+/// | `JsonO1` | no system message (its text goes into the user message), no tools; the answer's shape after the user's last message | the content (past any fence or lead-in) |
 /// | `ResponsesTools` | Responses API: one strict function tool, forced with `tool_choice` | the `function_call` item's `arguments` |
-/// | `ResponsesJsonSchema` | Responses API: `text.format` of type `json_schema`, strict | the message item's `output_text` |
+/// | `ResponsesJsonSchema` | Responses API: `text.format` of type `json_schema`, strict, and the answer's shape after the user's last message | the message item's `output_text` |
+///
+/// The prompt-only modes (`Json`, `MdJson`, `JsonO1`), `JsonSchema` and `ResponsesJsonSchema` show
+/// the answer's shape,
+/// not the JSON Schema: the value's type where each value goes, descriptions and constraints as
+/// comments.
+///
+/// `ParallelTools` asks for at least one call; to let the model answer without one, send
+/// `Request::extra("tool_choice", json!("auto"))`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Mode {
@@ -24,7 +32,7 @@ pub enum Mode {
     Tools,
     /// Function calling with `strict: true`: the service guarantees the schema.
     ToolsStrict,
-    /// Several tool calls in one reply, one tool per variant of an enum.
+    /// Several tool calls in one reply, one tool per variant of an enum (a struct is one tool).
     ParallelTools,
     /// Legacy `functions` / `function_call`.
     Functions,
@@ -32,9 +40,9 @@ pub enum Mode {
     Json,
     /// Structured outputs (`json_schema`, strict).
     JsonSchema,
-    /// Plain text asking for a fenced JSON block; works with any chat model.
+    /// Plain text, the JSON read from a fenced block or the reply's text; works with any chat model.
     MdJson,
-    /// For o1-style models: no system message, no tools, no streaming.
+    /// For o1-style models: no system message, no tools, no `response_format`.
     JsonO1,
     /// The Responses API (`/responses`): a strict function tool named after the type, forced
     /// with `tool_choice`; the value is the `function_call` output item's arguments.

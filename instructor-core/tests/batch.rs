@@ -106,9 +106,9 @@ fn every_round_sends_what_create_sends_and_ends_as_create_ends() {
             reader.start_round(round as u32, round < 2);
             match reader.read_line(&output_line("item-1", reply), "batch_1", &no_mapping) {
                 Read::Carried => {
-                    let append = reader.reask_for("item-1").unwrap().to_vec();
+                    let follow_up = reader.reask_for("item-1").unwrap().clone();
                     line.clear();
-                    write_follow_up_line(&mut line, text.trim_end(), &append).unwrap();
+                    write_follow_up_line(&mut line, text.trim_end(), &follow_up).unwrap();
                     assert_eq!(input_line_id(&text).unwrap(), "item-1");
                 }
                 Read::Item(item) => outcome = Some(item),

@@ -118,13 +118,32 @@ fn good_reply(mode: Mode) -> Value {
     }
 }
 
+/// The user's text, then the answer's shape: what the prompt-only modes and `JsonSchema` send.
+fn assert_text_then_shape(body: &Value, mode: Mode) {
+    let messages = body["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{mode}: no system message is added");
+    let user = messages[0]["content"].as_str().unwrap();
+    let (text, instruction) = user.split_once("\n\n").unwrap();
+    assert_eq!(text, "Jason is 25 years old", "{mode}");
+    assert!(
+        instruction.starts_with("Answer with JSON shaped like this")
+            && instruction.contains(":\n// A person mentioned in the text.\n{\n")
+            && instruction.contains("\"age\": integer // Maximum 150."),
+        "{mode}: {instruction}"
+    );
+    assert!(
+        !user.contains("\"properties\""),
+        "{mode}: the shape, not the JSON Schema"
+    );
+}
+
 #[test]
 fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
     // The chat-completions modes; tests/responses.rs has the Responses API's.
-    let chat = Mode::ALL
+    for mode in Mode::ALL
         .into_iter()
-        .filter(|m| m.api() == Api::ChatCompletions && *m != Mode::ParallelTools);
-    for mode in chat {
+        .filter(|m| m.api() == Api::ChatCompletions)
+    {
         let transport = ScriptedTransport::new().reply(good_reply(mode));
         let client = Client::new(transport.clone()).with_mode(mode);
         let user: User = client
@@ -157,13 +176,15 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
                 assert_eq!(body["functions"][0]["name"], "User");
                 assert_eq!(body["function_call"], json!({"name": "User"}));
             }
+            Mode::ParallelTools => {
+                // A struct is the one tool; at least one call is required.
+                assert_eq!(body["tools"].as_array().unwrap().len(), 1);
+                assert_eq!(body["tools"][0]["function"]["name"], "User");
+                assert_eq!(body["tool_choice"], "required");
+            }
             Mode::Json => {
                 assert_eq!(body["response_format"], json!({"type": "json_object"}));
-                assert_eq!(body["messages"][0]["role"], "system");
-                assert!(body["messages"][0]["content"]
-                    .as_str()
-                    .unwrap()
-                    .contains("\"age\""));
+                assert_text_then_shape(body, mode);
             }
             Mode::JsonSchema => {
                 let rf = &body["response_format"];
@@ -171,19 +192,16 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
                 assert_eq!(rf["json_schema"]["name"], "User");
                 assert_eq!(rf["json_schema"]["strict"], true);
                 assert_eq!(rf["json_schema"]["schema"]["additionalProperties"], false);
+                let user = body["messages"][0]["content"].as_str().unwrap();
+                assert!(user.contains("\"age\": integer"), "{user}");
             }
             Mode::MdJson => {
                 assert!(body.get("response_format").is_none());
-                assert!(body["messages"][0]["content"]
-                    .as_str()
-                    .unwrap()
-                    .contains("```json"));
+                assert_text_then_shape(body, mode);
             }
             Mode::JsonO1 => {
-                let messages = body["messages"].as_array().unwrap();
-                assert!(messages.iter().all(|m| m["role"] != "system"));
-                let user = messages[0]["content"].as_str().unwrap();
-                assert!(user.contains("\"age\"") && user.ends_with("Jason is 25 years old"));
+                assert!(body.get("response_format").is_none());
+                assert_text_then_shape(body, mode);
             }
             _ => unreachable!(),
         }
@@ -191,21 +209,28 @@ fn every_single_value_mode_builds_its_body_and_reads_its_reply() {
 }
 
 #[test]
-fn a_users_system_message_is_kept_and_extended() {
+fn a_users_system_message_is_kept_and_the_shape_follows_the_last_user_message() {
     let transport = ScriptedTransport::new().reply(good_reply(Mode::Json));
     let client = Client::new(transport.clone()).with_mode(Mode::Json);
     let _: User = client
         .create(
             Request::new("m")
                 .system("You are terse.")
+                .user("Sarah is 30")
+                .assistant("Noted.")
                 .user("Jason is 25"),
         )
         .unwrap();
     let body = &transport.requests()[0];
     let messages = body["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 2);
-    let system = messages[0]["content"].as_str().unwrap();
-    assert!(system.starts_with("You are terse.") && system.contains("JSON Schema"));
+    assert_eq!(messages.len(), 4);
+    assert_eq!(messages[0]["content"], "You are terse.");
+    assert_eq!(messages[1]["content"], "Sarah is 30");
+    let last = messages[3]["content"].as_str().unwrap();
+    assert!(
+        last.starts_with("Jason is 25\n\nAnswer with JSON shaped like this"),
+        "{last}"
+    );
 }
 
 #[test]
@@ -220,10 +245,24 @@ fn o1_mode_moves_the_system_message_into_the_user_message() {
         .unwrap()
         .clone();
     assert_eq!(messages.len(), 1);
-    assert!(messages[0]["content"]
-        .as_str()
-        .unwrap()
-        .starts_with("Be exact."));
+    let user = messages[0]["content"].as_str().unwrap();
+    assert!(
+        user.starts_with("Be exact.\n\nJason is 25\n\nAnswer with JSON"),
+        "{user}"
+    );
+}
+
+#[test]
+fn o1_mode_reads_the_json_past_a_lead_in_or_a_fence() {
+    for reply in [format!("JSON: {GOOD}"), format!("```json\n{GOOD}\n```")] {
+        let transport = ScriptedTransport::new().reply(testing::content_completion(&reply));
+        let client = Client::new(transport).with_mode(Mode::JsonO1);
+        assert_eq!(
+            client.create::<User>(request()).unwrap(),
+            jason(),
+            "{reply}"
+        );
+    }
 }
 
 #[test]
@@ -260,15 +299,30 @@ fn reask_through_bad_json_schema_violation_and_validation_failure() {
 
         let requests = transport.requests();
         assert_eq!(requests.len(), 4);
+        if matches!(mode, Mode::Json | Mode::MdJson) {
+            // The reply is not sent back: one correction after the first request's message,
+            // naming every error so far, in place of the previous one.
+            for (i, body) in requests.iter().enumerate() {
+                let messages = body["messages"].as_array().unwrap();
+                assert_eq!(messages.len(), if i == 0 { 1 } else { 2 }, "{mode} {i}");
+                assert_eq!(messages[0], requests[0]["messages"][0], "{mode} {i}");
+            }
+            let last = requests[3]["messages"][1]["content"].as_str().unwrap();
+            assert!(last.starts_with("Your answer could not be used: the reply is not valid JSON (EOF while parsing a value at line 1 column "), "{last}");
+            assert!(
+                last.ends_with(
+                    "); `age`: \"twenty-five\" is not of type \"integer\"; `name`: must start \
+                     with a capital letter. Answer again with the JSON only."
+                ),
+                "{last}"
+            );
+            assert!(!last.contains("the text was"), "{last}");
+            continue;
+        }
         // Each attempt's conversation is the previous one plus the reply and the correction.
         for (i, body) in requests.iter().enumerate() {
             let messages = body["messages"].as_array().unwrap();
-            let base = if matches!(mode, Mode::Json | Mode::MdJson) {
-                2
-            } else {
-                1
-            };
-            assert_eq!(messages.len(), base + 2 * i, "{mode} attempt {i}");
+            assert_eq!(messages.len(), 1 + 2 * i, "{mode} attempt {i}");
             if i == 0 {
                 continue;
             }
@@ -288,7 +342,14 @@ fn reask_through_bad_json_schema_violation_and_validation_failure() {
                 _ => assert_eq!(correction["role"], "user"),
             }
             let text = correction["content"].as_str().unwrap();
-            assert!(text.contains("Correct these errors"), "{text}");
+            assert!(
+                text.starts_with("Your answer could not be used: "),
+                "{text}"
+            );
+            assert!(
+                text.ends_with("Call the function again with these fixed."),
+                "{text}"
+            );
         }
         let last = requests[3]["messages"].as_array().unwrap();
         assert!(last.last().unwrap()["content"]
@@ -329,11 +390,10 @@ fn a_reply_without_the_tool_call_is_reasked_in_text() {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(
-        messages[1],
-        json!({"role": "assistant", "content": "Jason is 25."})
-    );
-    assert!(messages[2]["content"]
+    // No call to answer: the prose is not sent back, a correction follows the user's message.
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["role"], "user");
+    assert!(messages[1]["content"]
         .as_str()
         .unwrap()
         .contains("did not call `User`"));
@@ -464,7 +524,7 @@ fn parallel_tools_reads_every_call_as_its_variant() {
         ]
     );
     let body = &transport.requests()[0];
-    assert_eq!(body["tool_choice"], "auto");
+    assert_eq!(body["tool_choice"], "required");
     let names: Vec<&str> = body["tools"]
         .as_array()
         .unwrap()
@@ -476,6 +536,28 @@ fn parallel_tools_reads_every_call_as_its_variant() {
         .as_str()
         .unwrap()
         .contains("Search"));
+}
+
+#[test]
+fn parallel_tools_asks_with_auto_where_required_is_not_accepted_or_when_told() {
+    let lookup = || testing::tool_calls_completion(&[("Lookup", GOOD)]);
+    let transport = ScriptedTransport::new()
+        .without(
+            Feature::ToolChoiceRequired,
+            "Azure OpenAI api-version 2024-05-01-preview",
+            Some("2024-06-01"),
+        )
+        .reply(lookup());
+    let client = Client::new(transport.clone()).with_mode(Mode::ParallelTools);
+    let _: Vec<Action> = client.create_parallel(request()).unwrap();
+    assert_eq!(transport.requests()[0]["tool_choice"], "auto");
+
+    let transport = ScriptedTransport::new().reply(lookup());
+    let client = Client::new(transport.clone()).with_mode(Mode::ParallelTools);
+    let _: Vec<Action> = client
+        .create_parallel(request().extra("tool_choice", json!("auto")))
+        .unwrap();
+    assert_eq!(transport.requests()[0]["tool_choice"], "auto");
 }
 
 #[test]

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use crate::capability::{Feature, Support};
 use crate::completion::{ChatCompletion, Usage};
+use crate::engine::batch_lines::FollowUp;
 use crate::engine::checks::{check_mode, check_request};
 use crate::engine::hooks::RetryEvent;
-use crate::engine::reask;
+use crate::engine::reask::{self, Reask};
 use crate::engine::settings::{Limits, Settings};
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::event::{Final, Retry};
@@ -19,8 +20,8 @@ use crate::mode::Mode;
 use crate::request::body::RequestBody;
 use crate::request::build::{self, BodyOptions};
 use crate::request::chat_request::Request;
-use crate::request::instructions;
 use crate::request::target::Target;
+use crate::request::{instructions, mode_fields};
 use crate::response::decode::{Decode, Plan};
 use crate::response::{reply, responses_reply};
 
@@ -45,6 +46,13 @@ pub(crate) struct Attempts<O> {
     target: Arc<Target>,
     /// The body of the next attempt: built once, re-asks append to its messages.
     body: RequestBody,
+    /// How many messages the first attempt sent: a re-ask that replaces the previous one goes
+    /// after them.
+    first_messages: usize,
+    /// Batch rounds: how many re-ask messages the last submitted line holds after its first
+    /// attempt's, and whether the re-ask being prepared replaces them.
+    line_reask: usize,
+    replaces_line_reask: bool,
     decode: Decode<O>,
     attempt: u32,
     errors: Vec<Error>,
@@ -106,10 +114,14 @@ impl<O> Attempts<O> {
                 && supports(Feature::ParallelToolCalls) == Support::Yes,
         };
         let chained = api == Api::Responses && request.store == Some(true);
-        let body = build::build(&target.fields, &request, model, messages, options);
+        let fields = mode_fields::for_service(&target.fields, supports);
+        let body = build::build(&fields, &request, model, messages, options);
         Ok(Self {
             settings: Arc::clone(settings),
             target,
+            first_messages: body.message_count(),
+            line_reask: 0,
+            replaces_line_reask: false,
             body,
             decode,
             attempt: 0,
@@ -128,6 +140,9 @@ impl<O> Attempts<O> {
             settings: Arc::clone(settings),
             target: plan.target,
             body: RequestBody::empty(),
+            first_messages: 0,
+            line_reask: 0,
+            replaces_line_reask: false,
             decode: plan.decode,
             attempt,
             errors: Vec::new(),
@@ -143,9 +158,18 @@ impl<O> Attempts<O> {
         self.body
     }
 
-    /// The messages a re-ask appended since the last call (see [`for_replies`](Self::for_replies)).
-    pub fn take_reask(&mut self) -> Vec<Message> {
-        std::mem::replace(&mut self.body, RequestBody::empty()).into_messages()
+    /// How the next batch line differs from the last one: the re-ask prepared since the last
+    /// call (see [`for_replies`](Self::for_replies)), and the earlier re-ask it replaces, if any.
+    pub fn take_reask(&mut self) -> FollowUp {
+        let append = std::mem::replace(&mut self.body, RequestBody::empty()).into_messages();
+        let drop = if self.replaces_line_reask {
+            self.line_reask
+        } else {
+            0
+        };
+        self.line_reask = self.line_reask - drop + append.len();
+        self.replaces_line_reask = false;
+        FollowUp { drop, append }
     }
 
     /// Tokens spent so far.
@@ -260,7 +284,7 @@ impl<O> Attempts<O> {
         let mode = self.settings.mode;
         match (mode.api(), completion.response.as_deref()) {
             (Api::Responses, Some(response)) => {
-                let (output, answers) = reask::responses(mode, response, &error, &self.target.name);
+                let (output, answers) = reask::responses(mode, response, &error);
                 if self.chained && !response.id.is_empty() {
                     // The service holds the conversation and the model's output: send the answers.
                     self.body.chain(&response.id, answers);
@@ -269,10 +293,14 @@ impl<O> Attempts<O> {
                     self.body.push_messages(answers);
                 }
             }
-            _ => {
-                let reask = reask::messages(mode, &reply, &error, &self.target.name);
-                self.body.push_messages(reask);
-            }
+            _ => match reask::reask(mode, &reply, &error, &self.errors, &self.target.name) {
+                Reask::Append(messages) => self.body.push_messages(messages),
+                Reask::Replace(message) => {
+                    self.body.truncate_messages(self.first_messages);
+                    self.replaces_line_reask = true;
+                    self.body.push_messages(vec![message]);
+                }
+            },
         }
         self.errors.push(error);
         Ok(Turn::Retry(notice))

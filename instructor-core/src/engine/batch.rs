@@ -7,7 +7,7 @@
 //!   [`write_input_line`] writes it as a JSONL line.
 //! - A [`BatchReader`] reads the output lines of a batch, round by round. A line that decodes
 //!   and validates gives the value; a line that fails as `create` would re-ask is *carried* to
-//!   the next round with the messages to append ([`BatchReader::reask_for`],
+//!   the next round with its re-ask ([`BatchReader::reask_for`],
 //!   [`write_follow_up_line`]); anything else gives its error.
 //!
 //! What is held: nothing per item for items that end in the round being read. A carried item
@@ -25,7 +25,6 @@ use crate::engine::attempts::{Attempts, Service, Turn};
 use crate::engine::settings::Settings;
 use crate::error::{Error, Result};
 use crate::instructor::Instructor;
-use crate::message::Message;
 use crate::mode::Api;
 use crate::request::body::RequestBody;
 use crate::request::chat_request::Request;
@@ -33,8 +32,8 @@ use crate::request::target::Target;
 use crate::response::decode::{Decode, Plan};
 
 pub use crate::engine::batch_lines::{
-    input_line_id, read_output_line, write_follow_up_line, write_input_line, LineReply, OutputLine,
-    UnreadableLine,
+    input_line_id, read_output_line, write_follow_up_line, write_input_line, FollowUp, LineReply,
+    OutputLine, UnreadableLine,
 };
 
 /// What a batch needs of the service its lines are for, the same as `create` needs of a
@@ -227,8 +226,8 @@ pub enum Read<O> {
 /// An item going on to the next round.
 struct Carried<O> {
     attempts: Attempts<O>,
-    /// The messages to append to its last body: the model's reply and what was wrong with it.
-    reask: Vec<Message>,
+    /// How its next line differs from its last: the model's reply and what was wrong with it.
+    reask: FollowUp,
 }
 
 /// Reads a batch job's output lines into one outcome per item, round after round: round 0 is
@@ -342,9 +341,9 @@ impl<O> BatchReader<O> {
         self.awaited.keys().cloned().collect()
     }
 
-    /// The messages to append to `custom_id`'s input line for the next round, if it is carried.
-    pub fn reask_for(&self, custom_id: &str) -> Option<&[Message]> {
-        self.carried.get(custom_id).map(|c| c.reask.as_slice())
+    /// How `custom_id`'s input line changes for the next round, if it is carried.
+    pub fn reask_for(&self, custom_id: &str) -> Option<&FollowUp> {
+        self.carried.get(custom_id).map(|c| &c.reask)
     }
 
     /// How many items the round carries to the next.

@@ -86,9 +86,20 @@ pub fn input_line_id(line: &str) -> Result<Cow<'_, str>> {
         })
 }
 
-/// Appends to `out` the follow-up of an input line: the same line with `append` (a re-ask: the
-/// model's reply and what was wrong with it) added to its body's `messages`.
-pub fn write_follow_up_line(out: &mut Vec<u8>, line: &str, append: &[Message]) -> Result<()> {
+/// How a carried item's next input line differs from its last one: the messages a re-ask adds,
+/// after dropping an earlier re-ask it replaces (in the modes whose re-ask restates the last
+/// one's errors rather than adding to them), so every round sends what `create` would.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    /// How many messages to drop from the end of the last line's `messages` first.
+    pub drop: usize,
+    /// The messages to append: the model's reply and what was wrong with it.
+    pub append: Vec<Message>,
+}
+
+/// Appends to `out` the follow-up of an input line: the same line with its body's `messages`
+/// edited by `follow_up`.
+pub fn write_follow_up_line(out: &mut Vec<u8>, line: &str, follow_up: &FollowUp) -> Result<()> {
     let unreadable = |why: &str| {
         Error::parse(format!(
             "the batch input line to re-ask {why}: {}",
@@ -101,7 +112,12 @@ pub fn write_follow_up_line(out: &mut Vec<u8>, line: &str, append: &[Message]) -
         .and_then(|b| b.get_mut("messages"))
         .and_then(Value::as_array_mut)
         .ok_or_else(|| unreadable("has no body.messages list"))?;
-    for message in append {
+    let keep = messages
+        .len()
+        .checked_sub(follow_up.drop)
+        .ok_or_else(|| unreadable("has fewer messages than its last re-ask"))?;
+    messages.truncate(keep);
+    for message in &follow_up.append {
         let message = serde_json::to_value(message).map_err(|e| {
             Error::Configuration(format!("a re-ask message did not serialize: {e}"))
         })?;
@@ -288,16 +304,31 @@ mod tests {
     }
 
     #[test]
-    fn follow_up_appends_to_the_body_messages() {
+    fn follow_up_edits_the_body_messages() {
         let line = json!({"custom_id": "x", "method": "POST", "url": "/chat/completions",
-            "body": {"model": "m", "messages": [{"role": "user", "content": "hi"}]}})
+            "body": {"model": "m", "messages": [
+                {"role": "user", "content": "hi"},
+                {"role": "user", "content": "wrong once"}]}})
         .to_string();
+        let again = |drop| FollowUp {
+            drop,
+            append: vec![Message::user("again")],
+        };
         let mut out = Vec::new();
-        write_follow_up_line(&mut out, &line, &[Message::user("again")]).unwrap();
+        write_follow_up_line(&mut out, &line, &again(0)).unwrap();
         let back: Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(back["body"]["messages"][1]["content"], "again");
+        assert_eq!(back["body"]["messages"][2]["content"], "again");
         assert_eq!(back["custom_id"], "x");
         assert_eq!(input_line_id(&line).unwrap(), "x");
-        assert!(write_follow_up_line(&mut out, "{}", &[]).is_err());
+
+        out.clear();
+        write_follow_up_line(&mut out, &line, &again(1)).unwrap();
+        let back: Value = serde_json::from_slice(&out).unwrap();
+        let messages = back["body"]["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 2, "the earlier re-ask is replaced");
+        assert_eq!(messages[1]["content"], "again");
+
+        assert!(write_follow_up_line(&mut out, &line, &again(3)).is_err());
+        assert!(write_follow_up_line(&mut out, "{}", &again(0)).is_err());
     }
 }

@@ -1,47 +1,82 @@
 //! The messages that tell the model what was wrong, in the form its mode needs.
 //!
-//! Tool modes answer each tool call with a `tool` message (the API requires every call answered);
-//! `Functions` answers with a `function` message; content modes add the assistant's text and a user
-//! message. Every re-ask carries the errors.
+//! A reply with tool calls is answered call by call with `tool` messages (the API requires every
+//! call answered), a legacy function call with a `function` message: the reply is sent back, then
+//! the correction. Any other reply (the content modes, or a tool mode answered in prose) is not
+//! sent back: one user message after the first request's messages names the errors so far and
+//! replaces the previous re-ask. Shown its own bad reply, a small model writes it again (measured
+//! on SmolLM2-135M: a prose reply sent back as the assistant's turn, or quoted, came back
+//! unchanged in every retry; left out, the next answer was JSON; see docs/local-model.md).
 
 use crate::completion::ResponseMessage;
 use crate::error::Error;
 use crate::message::{FunctionCall, Message, ToolCall};
 use crate::mode::Mode;
+use crate::response::parse::REPLY_ECHO;
 use crate::responses::Response;
 
-/// The errors as the model should read them.
-pub(crate) fn error_text(error: &Error, target_name: &str) -> String {
-    let details = match error {
+/// How a re-ask joins the conversation.
+#[derive(Debug)]
+pub(crate) enum Reask {
+    /// After everything so far: the reply as sent back, then the correction.
+    Append(Vec<Message>),
+    /// After the first request's messages, in place of any earlier re-ask.
+    Replace(Message),
+}
+
+const CALL_AGAIN: &str = "Call the function again with these fixed.";
+const ANSWER_AGAIN: &str = "Answer again with the JSON only.";
+
+/// What the model is told about one error: the error without our excerpt of its reply.
+fn error_line(error: &Error) -> Vec<String> {
+    match error {
         Error::Validation(errors) => errors
             .iter()
             .map(|e| {
                 if e.path.is_empty() {
-                    format!("- {}", e.message)
+                    e.message.clone()
                 } else {
-                    format!("- `{}`: {}", e.path, e.message)
+                    format!("`{}`: {}", e.path, e.message)
                 }
             })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        other => format!("- {other}"),
-    };
+            .collect(),
+        Error::Parse { message } => {
+            let message = message.split(REPLY_ECHO).next().unwrap_or(message);
+            vec![message.to_owned()]
+        }
+        other => vec![other.to_string()],
+    }
+}
+
+/// The errors as the model should read them, in one sentence, then `then`. One sentence, not a
+/// list: SmolLM2-135M recovered from a bad reply with "Your answer could not be used: the reply
+/// is not valid JSON (...). Answer again with the JSON only." in all four measured cases, and in
+/// none when the same error came as a bulleted list (it wrote about JSON instead).
+fn error_text<'a>(errors: impl IntoIterator<Item = &'a Error>, then: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for line in errors.into_iter().flat_map(error_line) {
+        let line = line.trim_end_matches('.').to_owned();
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
     format!(
-        "Your answer for `{target_name}` could not be used. Correct these errors and answer again, \
-         keeping everything that was right:\n{details}"
+        "Your answer could not be used: {}. {then}",
+        lines.join("; ")
     )
 }
 
-/// The assistant's turn as sent back, then the correction.
-pub(crate) fn messages(
+/// The re-ask after `reply` failed with `error`; `earlier` are the errors of previous attempts.
+pub(crate) fn reask(
     mode: Mode,
     reply: &ResponseMessage,
     error: &Error,
+    earlier: &[Error],
     target_name: &str,
-) -> Vec<Message> {
-    let text = error_text(error, target_name);
+) -> Reask {
     match mode {
         Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools if !reply.tool_calls.is_empty() => {
+            let text = error_text([error], CALL_AGAIN);
             let calls = with_ids(&reply.tool_calls);
             let mut out = vec![Message::Assistant {
                 content: reply.content.clone(),
@@ -53,14 +88,14 @@ pub(crate) fn messages(
                     .iter()
                     .map(|c| Message::tool(c.id.clone(), text.clone())),
             );
-            out
+            Reask::Append(out)
         }
         Mode::Functions if reply.function_call.is_some() => {
             let call = reply.function_call.clone().unwrap_or(FunctionCall {
                 name: target_name.to_owned(),
                 arguments: String::new(),
             });
-            vec![
+            Reask::Append(vec![
                 Message::Assistant {
                     content: reply.content.clone(),
                     tool_calls: Vec::new(),
@@ -68,14 +103,14 @@ pub(crate) fn messages(
                 },
                 Message::Function {
                     name: call.name,
-                    content: text,
+                    content: error_text([error], CALL_AGAIN),
                 },
-            ]
+            ])
         }
-        _ => vec![
-            Message::assistant(reply.content.clone().unwrap_or_default()),
-            Message::user(text),
-        ],
+        _ => Reask::Replace(Message::user(error_text(
+            earlier.iter().chain(std::iter::once(error)),
+            ANSWER_AGAIN,
+        ))),
     }
 }
 
@@ -87,9 +122,13 @@ pub(crate) fn responses(
     mode: Mode,
     response: &Response,
     error: &Error,
-    target_name: &str,
 ) -> (Vec<Message>, Vec<Message>) {
-    let text = error_text(error, target_name);
+    let then = if mode == Mode::ResponsesTools {
+        CALL_AGAIN
+    } else {
+        ANSWER_AGAIN
+    };
+    let text = error_text([error], then);
     let output: Vec<Message> = response
         .output
         .iter()

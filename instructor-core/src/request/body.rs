@@ -219,14 +219,34 @@ impl RequestBody {
         self.messages
     }
 
-    /// Appends messages to the conversation (a re-ask).
-    pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
-        let overridden = self.fields.iter_mut().find_map(|(k, f)| match f {
-            // The request replaced `messages` with its own JSON: append there.
+    /// The request's own `messages` JSON, when it replaced the typed conversation.
+    fn messages_json(&mut self) -> Option<&mut Vec<Value>> {
+        self.fields.iter_mut().find_map(|(k, f)| match f {
             Field::Json(Value::Array(list)) if k == "messages" => Some(list),
             _ => None,
-        });
-        match overridden {
+        })
+    }
+
+    /// How many messages the conversation has.
+    pub(crate) fn message_count(&self) -> usize {
+        match self.get("messages") {
+            Some(BodyValue::Json(Value::Array(list))) => list.len(),
+            _ => self.messages.len(),
+        }
+    }
+
+    /// Keeps the first `len` messages of the conversation (a re-ask replacing the previous one).
+    pub(crate) fn truncate_messages(&mut self, len: usize) {
+        match self.messages_json() {
+            Some(list) => list.truncate(len),
+            None => self.messages.truncate(len),
+        }
+    }
+
+    /// Appends messages to the conversation (a re-ask).
+    pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
+        match self.messages_json() {
+            // The request replaced `messages` with its own JSON: append there.
             Some(list) => list.extend(more.iter().filter_map(|m| serde_json::to_value(m).ok())),
             None => self.messages.extend(more),
         }

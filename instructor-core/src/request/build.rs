@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::message::{Content, ContentPart, Message};
+use crate::message::Message;
 use crate::mode::Api;
 use crate::request::body::{Endpoint, Field, RequestBody};
 use crate::request::chat_request::Request;
@@ -109,7 +109,7 @@ fn responses(r: &Request, model: String, mut messages: Vec<Message>) -> RequestB
     let mut instructions = Vec::new();
     messages.retain(|m| match m {
         Message::System { content, .. } => {
-            instructions.push(text_of(content));
+            instructions.push(content.joined_text());
             false
         }
         _ => true,
@@ -141,17 +141,49 @@ fn responses(r: &Request, model: String, mut messages: Vec<Message>) -> RequestB
     body
 }
 
-/// The text of a system message (its text parts, joined).
-pub(crate) fn text_of(content: &Content) -> String {
-    match content {
-        Content::Text(t) => t.clone(),
-        Content::Parts(parts) => parts
-            .iter()
-            .filter_map(|p| match p {
-                ContentPart::Text { text } => Some(text.as_str()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chat() -> BodyOptions {
+        BodyOptions {
+            api: Api::ChatCompletions,
+            stream: false,
+            stream_usage: false,
+            one_tool_call: false,
+        }
+    }
+
+    #[test]
+    fn a_replacing_reask_truncates_typed_or_json_messages() {
+        let mut typed = build(
+            &[],
+            &Request::new("m"),
+            "m".into(),
+            vec![Message::user("a")],
+            chat(),
+        );
+        let first = typed.message_count();
+        typed.push_messages(vec![Message::user("fix 1")]);
+        typed.truncate_messages(first);
+        typed.push_messages(vec![Message::user("fix 2")]);
+        assert_eq!(
+            typed.to_value()["messages"],
+            json!([{"role": "user", "content": "a"}, {"role": "user", "content": "fix 2"}])
+        );
+
+        let request =
+            Request::new("m").extra("messages", json!([{"role": "user", "content": "b"}]));
+        let mut own = build(&[], &request, "m".into(), Vec::new(), chat());
+        let first = own.message_count();
+        assert_eq!(first, 1);
+        own.push_messages(vec![Message::user("fix 1")]);
+        own.truncate_messages(first);
+        own.push_messages(vec![Message::user("fix 2")]);
+        assert_eq!(
+            own.to_value()["messages"],
+            json!([{"role": "user", "content": "b"}, {"role": "user", "content": "fix 2"}])
+        );
     }
 }

@@ -1,68 +1,88 @@
 //! The instruction that carries the schema in the modes that ask in words (`Json`, `MdJson`,
-//! `JsonO1`), and where in the conversation it goes.
+//! `JsonO1`), and where in the conversation it goes. `JsonSchema` gets it too, beside its
+//! `response_format`: the grammar holds a small model to the schema, and the instruction tells it
+//! what to write there (SmolLM2-135M listed the three people of the iterable example right with
+//! it, and repeated invented names until the token limit without it).
+//!
+//! It follows the user's last message, so it is the last thing the model reads before it answers,
+//! and it shows the answer's shape (the schema's sketch, `schema/sketch.rs`), not the JSON
+//! Schema: shown a schema, a small model answers with the schema (measured on SmolLM2-135M, which
+//! did so for every request that showed one, before or after the text, in a system or a user
+//! message; see docs/local-model.md).
 
 use crate::message::{Content, ContentPart, Message};
 use crate::mode::Mode;
 use crate::request::target::Target;
+use crate::schema::sketch::sketch;
 
-/// The messages with the mode's instructions put in: kept system message extended, never replaced.
+/// The messages with the mode's instruction put in. A user's system message is kept as written
+/// (`JsonO1` moves its text into the first user message: o1-style models take none).
 pub(crate) fn messages_for(
     mode: Mode,
     target: &Target,
     mut messages: Vec<Message>,
 ) -> Vec<Message> {
     match mode {
-        Mode::Json => add_to_system(&mut messages, &schema_instruction(target, false)),
-        Mode::MdJson => add_to_system(&mut messages, &schema_instruction(target, true)),
-        Mode::JsonO1 => fold_into_user(&mut messages, &schema_instruction(target, false)),
+        Mode::JsonO1 => {
+            fold_system_into_user(&mut messages);
+            after_last_user(&mut messages, &schema_instruction(target));
+        }
+        Mode::Json | Mode::JsonSchema | Mode::MdJson | Mode::ResponsesJsonSchema => {
+            after_last_user(&mut messages, &schema_instruction(target))
+        }
         Mode::Tools
         | Mode::ToolsStrict
         | Mode::ParallelTools
         | Mode::Functions
-        | Mode::JsonSchema
-        | Mode::ResponsesTools
-        | Mode::ResponsesJsonSchema => {}
+        | Mode::ResponsesTools => {}
     }
     messages
 }
 
-/// The instruction that carries the schema in the JSON-text modes.
-fn schema_instruction(target: &Target, fenced: bool) -> String {
-    let schema = serde_json::to_string_pretty(&target.schema).unwrap_or_default();
-    let how = if fenced {
-        "Answer with one ```json fenced code block holding the JSON and nothing else."
+/// What to answer with: JSON of the target's shape, its description as the first comment.
+/// `MdJson` asks for no fence (its reply is read from one if there is one, else from its first
+/// JSON value): asked for a ```json block, SmolLM2-135M wrote trailing commas or invented keys
+/// until the token limit, and answered right without the request. The description line made it
+/// list the iterable example's three people right where it had merged two of them.
+fn schema_instruction(target: &Target) -> String {
+    let description = target.description.split_whitespace().collect::<Vec<_>>();
+    let comment = if description.is_empty() {
+        String::new()
     } else {
-        "Answer with the JSON value only."
+        format!("// {}\n", description.join(" "))
     };
     format!(
-        "Extract `{name}`: {desc}\nReturn a JSON value that is an instance of this JSON Schema (a value, not the schema itself):\n{schema}\n{how}",
-        name = target.name,
-        desc = target.description,
+        "Answer with JSON shaped like this, with the values from the text (the comments say what \
+         each field holds):\n{comment}{}",
+        sketch(&target.schema)
     )
 }
 
-/// Appends to the first system message, or puts a new one first.
-fn add_to_system(messages: &mut Vec<Message>, text: &str) {
-    for m in messages.iter_mut() {
-        if let Message::System { content, .. } = m {
-            content.append_text(text);
-            return;
-        }
+/// Appends to the last user message, or adds one when there is none.
+fn after_last_user(messages: &mut Vec<Message>, text: &str) {
+    let last_user = messages.iter_mut().rev().find_map(|m| match m {
+        Message::User { content, .. } => Some(content),
+        _ => None,
+    });
+    match last_user {
+        Some(content) => content.append_text(text),
+        None => messages.push(Message::user(text)),
     }
-    messages.insert(0, Message::system(text));
 }
 
-/// o1-style models take no system message: its text and the instruction go into the first user message.
-fn fold_into_user(messages: &mut Vec<Message>, instruction: &str) {
+/// Removes the system messages and puts their text before the first user message's.
+fn fold_system_into_user(messages: &mut Vec<Message>) {
     let mut preamble = Vec::new();
     messages.retain(|m| match m {
         Message::System { content, .. } => {
-            preamble.push(content_text(content));
+            preamble.push(content.joined_text());
             false
         }
         _ => true,
     });
-    preamble.push(instruction.to_owned());
+    if preamble.is_empty() {
+        return;
+    }
     let preamble = preamble.join("\n\n");
     for m in messages.iter_mut() {
         if let Message::User { content, .. } = m {
@@ -70,7 +90,7 @@ fn fold_into_user(messages: &mut Vec<Message>, instruction: &str) {
             match original {
                 Content::Text(t) => content.append_text(&t),
                 Content::Parts(parts) => {
-                    let mut all = vec![ContentPart::text(content_text(content))];
+                    let mut all = vec![ContentPart::text(content.joined_text())];
                     all.extend(parts);
                     *content = Content::Parts(all);
                 }
@@ -78,19 +98,5 @@ fn fold_into_user(messages: &mut Vec<Message>, instruction: &str) {
             return;
         }
     }
-    messages.push(Message::user(preamble));
-}
-
-fn content_text(content: &Content) -> String {
-    match content {
-        Content::Text(t) => t.clone(),
-        Content::Parts(parts) => parts
-            .iter()
-            .filter_map(|p| match p {
-                ContentPart::Text { text } => Some(text.as_str()),
-                ContentPart::ImageUrl { .. } => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
+    messages.insert(0, Message::user(preamble));
 }

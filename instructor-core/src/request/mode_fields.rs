@@ -1,14 +1,18 @@
 //! The mode's part of the body: the schema sent as a tool, a legacy function, or a
 //! `response_format`, with the choice that forces it.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Value};
 
+use crate::capability::{Feature, Support};
 use crate::instructor::ToolSchema;
 use crate::mode::Mode;
 use crate::request::body::Field;
 
 /// What a mode's fields are built from: a target's name, description and schema, and for
-/// `ParallelTools` one tool per variant (descriptions filled in).
+/// `ParallelTools` one tool per variant (descriptions filled in; none for a struct, which is then
+/// the one tool).
 pub(crate) struct TargetSpec<'a> {
     pub name: &'a str,
     pub description: &'a str,
@@ -56,21 +60,28 @@ pub(crate) fn for_mode(mode: Mode, target: &TargetSpec<'_>) -> Vec<(&'static str
             ]
         }
         Mode::ParallelTools => {
-            let tools = target
-                .tools
-                .iter()
-                .map(|t| {
-                    tool(function(
-                        &t.name,
-                        t.description.clone().unwrap_or_default(),
-                        parameters(t.parameters.clone()),
-                        false,
-                    ))
-                })
-                .collect();
+            let tools: Vec<Value> = if target.tools.is_empty() {
+                // A struct rather than an enum of tools (`create`, `create_partial`): its own tool.
+                let f = function(target.name, target.description.to_owned(), schema(), false);
+                vec![tool(f)]
+            } else {
+                target
+                    .tools
+                    .iter()
+                    .map(|t| {
+                        tool(function(
+                            &t.name,
+                            t.description.clone().unwrap_or_default(),
+                            parameters(t.parameters.clone()),
+                            false,
+                        ))
+                    })
+                    .collect()
+            };
             vec![
                 ("tools", Field::shared(&Value::Array(tools))),
-                ("tool_choice", Field::shared(&json!("auto"))),
+                // At least one call, whichever tool: with "auto" a model may answer in prose.
+                ("tool_choice", Field::Json(json!(REQUIRED))),
             ]
         }
         Mode::Functions => {
@@ -130,6 +141,34 @@ pub(crate) fn for_mode(mode: Mode, target: &TargetSpec<'_>) -> Vec<(&'static str
             vec![("text", Field::shared(&object([("format", format)])))]
         }
     }
+}
+
+/// `tool_choice` that makes the model call at least one tool.
+const REQUIRED: &str = "required";
+
+/// The target's fields as the service takes them: where the api-version lacks
+/// `tool_choice: "required"` (Azure before 2024-06-01), `ParallelTools` asks with `"auto"`.
+/// Borrowed, at no cost, when nothing changes.
+pub(crate) fn for_service<'a>(
+    fields: &'a [(&'static str, Field)],
+    supports: &dyn Fn(Feature) -> Support,
+) -> Cow<'a, [(&'static str, Field)]> {
+    let is_required = |f: &Field| matches!(f, Field::Json(Value::String(s)) if s == REQUIRED);
+    let asks_required = fields
+        .iter()
+        .any(|(k, f)| *k == "tool_choice" && is_required(f));
+    if !asks_required || supports(Feature::ToolChoiceRequired) == Support::Yes {
+        return Cow::Borrowed(fields);
+    }
+    Cow::Owned(
+        fields
+            .iter()
+            .map(|(k, f)| match *k {
+                "tool_choice" if is_required(f) => (*k, Field::Json(json!("auto"))),
+                _ => (*k, f.clone()),
+            })
+            .collect(),
+    )
 }
 
 fn named_tool_choice(name: &str) -> Value {

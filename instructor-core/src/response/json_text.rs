@@ -40,10 +40,10 @@ pub(crate) fn json_text<'m>(
                     .map(|c| c.function.arguments.as_str())
             })
             .ok_or_else(|| no_call(tool_name, message)),
-        Mode::Json | Mode::JsonSchema | Mode::JsonO1 | Mode::ResponsesJsonSchema => {
-            Ok(content(message)?.trim())
-        }
-        Mode::MdJson => Ok(json_in_markdown(content(message)?)),
+        Mode::Json | Mode::JsonSchema | Mode::ResponsesJsonSchema => Ok(content(message)?.trim()),
+        // Nothing in a JsonO1 request holds the reply to bare JSON: a fence or a lead-in
+        // ("JSON: {...}") is read past, as in MdJson.
+        Mode::MdJson | Mode::JsonO1 => Ok(json_in_markdown(content(message)?)),
     }
 }
 

@@ -50,11 +50,15 @@ fn validator<T: Instructor>(kind: SchemaKind) -> Option<Arc<jsonschema::Validato
         .ok()
 }
 
+/// What comes before the excerpt of the reply in a parse error: the user reads it, the re-ask
+/// leaves it out.
+pub(crate) const REPLY_ECHO: &str = "; the text was: ";
+
 /// Parses JSON text, reporting where it breaks.
 pub(crate) fn json_from_text(text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| {
         Error::parse(format!(
-            "the reply is not valid JSON ({e}); the text was: {}",
+            "the reply is not valid JSON ({e}){REPLY_ECHO}{}",
             excerpt(text, 300)
         ))
     })

@@ -1,11 +1,13 @@
 //! JSON Schema generation: the field-level [`JsonSchema`] trait (implemented here for std types and by
 //! `#[derive(Instructor)]` for user types), the [`SchemaGenerator`] that collects nested types into
-//! `$defs`, the OpenAI strict-mode transform [`strictify`], and a per-type schema cache.
+//! `$defs`, the OpenAI strict-mode transform [`strictify`], the sketch the prompt-only modes show the
+//! model, and a per-type schema cache.
 
 mod generator;
 mod impls;
 #[doc(hidden)]
 pub mod private;
+pub(crate) mod sketch;
 mod strict;
 
 use std::fmt::Debug;

@@ -79,8 +79,8 @@ fn is_type_bound(v: &Value) -> bool {
 }
 
 /// The constraints strict mode drops, in words, so the model still knows them (they are checked by
-/// `validate()` all the same).
-fn constraint_hints(map: &Map<String, Value>) -> Vec<String> {
+/// `validate()` all the same); the sketch of the prompt-only modes shows them too.
+pub(super) fn constraint_hints(map: &Map<String, Value>) -> Vec<String> {
     const WORDS: &[(&str, &str)] = &[
         ("minimum", "minimum"),
         ("maximum", "maximum"),

@@ -321,8 +321,9 @@ impl FunctionCallAccumulator {
 enum Fence {
     /// Nothing but whitespace yet.
     Start,
-    /// Prose before a fence; `ticks` backticks in a row just seen.
-    Seeking { ticks: u8 },
+    /// Prose before a fence; `ticks` backticks in a row just seen; `line_start` while only
+    /// spaces or tabs follow the last newline.
+    Seeking { ticks: u8, line_start: bool },
     /// After the opening backticks: skipping the info string (`json`) to the end of the line.
     Header,
     /// Inside the fence. `line` holds the start of the current line while it could still be the
@@ -337,7 +338,8 @@ enum Fence {
 /// Extracts the JSON text from streamed message content (Json, JsonSchema and MdJson modes).
 ///
 /// - Content starting (after whitespace) with `{` or `[` is JSON as it stands.
-/// - Otherwise the prose before a ```` ``` ```` fence (```` ```json ```` or bare) is skipped, the fence's
+/// - Otherwise the prose before a ```` ``` ```` fence (```` ```json ```` or bare), or before a line
+///   that starts with `{` or `[` ("Here it is:\n{...}"), is skipped; the fence's
 ///   info string is skipped, and the fence body is the JSON, up to the closing fence: three
 ///   backticks at the start of a line (JSON strings cannot hold a raw newline, so a ```` ``` ```` inside a
 ///   string value never closes the fence).
@@ -379,9 +381,20 @@ impl ContentJson {
                         return out;
                     }
                     if !c.is_whitespace() {
-                        self.state = Fence::Seeking { ticks: 0 };
+                        self.state = Fence::Seeking {
+                            ticks: 0,
+                            line_start: false,
+                        };
                         self.seek(c);
                     }
+                }
+                Fence::Seeking {
+                    line_start: true, ..
+                } if c == '{' || c == '[' => {
+                    // A lead-in line, then the JSON on lines of its own.
+                    self.state = Fence::Raw;
+                    out.push_str(content.get(i..).unwrap_or_default());
+                    return out;
                 }
                 Fence::Seeking { .. } => self.seek(c),
                 Fence::Header => {
@@ -428,7 +441,8 @@ impl ContentJson {
 
     fn seek(&mut self, c: char) {
         self.skipped.push(c);
-        if let Fence::Seeking { ticks } = &mut self.state {
+        if let Fence::Seeking { ticks, line_start } = &mut self.state {
+            *line_start = c == '\n' || (*line_start && (c == ' ' || c == '\t'));
             if c == '`' {
                 *ticks += 1;
                 if *ticks >= 3 {
@@ -504,6 +518,12 @@ mod tests {
             "{\"a\": 1} as asked."
         );
         assert_eq!(md(&["no json"]), "");
+        // A lead-in line, then the JSON from the start of a line: streamed as it comes.
+        let mut c = ContentJson::new();
+        assert_eq!(c.push("Sorry. Here is the JSON:\n"), "");
+        assert_eq!(c.push("  {\"a\""), "{\"a\"");
+        assert_eq!(c.push(": 1}"), ": 1}");
+        assert_eq!(md(&["Use {braces} like this:\n", "[1]"]), "[1]");
     }
 
     fn chunk(delta: Delta, finish: Option<&str>) -> ChatCompletionChunk {
