@@ -24,7 +24,7 @@ use crate::errors::{excerpt, map_error_json, map_error_reply, ErrorContext};
 use crate::retry::{retry_after, retryable_status, RetryState};
 use crate::secret::Secret;
 use crate::url::{azure_chat_url, check_redirect, openai_chat_url, origin, same_origin};
-use crate::wire::{self, Client, ClientSettings, ReadError, Response, SendFailure};
+use crate::wire::{self, ClientSettings, LaneGuard, Lanes, ReadError, Response, SendFailure};
 
 const MAX_REDIRECTS: usize = 5;
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -43,9 +43,9 @@ pub(crate) enum Target {
     },
 }
 
-/// One pooled HTTP client and everything needed to use it.
+/// The pooled HTTP clients and everything needed to use them.
 pub(crate) struct Core {
-    http: Client,
+    http: Lanes,
     /// The client is the user's: it may follow redirects by itself.
     user_client: bool,
     pub(crate) cfg: HttpConfig,
@@ -80,6 +80,7 @@ impl std::fmt::Debug for Core {
             .field("read_timeout", &self.cfg.read_timeout)
             .field("total_timeout", &self.cfg.total_timeout)
             .field("user_client", &self.user_client)
+            .field("lanes", &self.http.count())
             .field("retry", &self.cfg.retry)
             .finish()
     }
@@ -115,16 +116,16 @@ impl Core {
             Some(user) if client.configures_own_client() => {
                 drop(user);
                 return Err(Error::Configuration(
-                    "connect_timeout, http1_only, http2_prior_knowledge, proxy, no_proxy and \
-                     add_root_certificate configure the SDK's own HTTP client; with \
-                     .http_client(..) set them on your reqwest::Client instead"
+                    "connect_timeout, http1_only, http2_prior_knowledge, proxy, no_proxy, \
+                     add_root_certificate and max_streams_per_connection configure the SDK's own \
+                     HTTP client; with .http_client(..) set them on your reqwest::Client instead"
                         .into(),
                 ));
             }
-            Some(user) => user,
+            Some(user) => Lanes::user(user),
             None => {
                 cfg.connect_timeout = client.connect_timeout.unwrap_or(cfg.connect_timeout);
-                wire::build_client(&client, cfg.connect_timeout).map_err(|e| {
+                Lanes::build(&client, cfg.connect_timeout).map_err(|e| {
                     Error::transport(
                         "could not set up the HTTP client (TLS roots, proxy settings)",
                         e,
@@ -293,6 +294,7 @@ impl Core {
     /// One attempt: sends, following redirects by hand; credentials go only to the first origin.
     async fn attempt(
         &self,
+        lane: &LaneGuard,
         p: &Prepared,
         stream: bool,
         credential: &Credential,
@@ -317,7 +319,7 @@ impl Core {
                 req.headers_mut().insert(name.clone(), value.clone());
             }
             let (limit, by_deadline) = self.wait_limit(deadline);
-            let resp = match tokio::time::timeout(limit, self.http.execute(req)).await {
+            let resp = match tokio::time::timeout(limit, lane.client().execute(req)).await {
                 Err(_) if by_deadline => return Err(Failed::stop(self.deadline_error(&p.route))),
                 Err(_) => {
                     return Err(Failed::stop(Error::Timeout {
@@ -412,13 +414,21 @@ impl Core {
         }
     }
 
-    /// Sends with retries; returns a 2xx reply, or the mapped error of the last attempt.
-    async fn execute(&self, p: &Prepared, stream: bool, deadline: Instant) -> Result<Response> {
+    /// Sends with retries through `lane`; returns a 2xx reply, or the mapped error of the last
+    /// attempt.
+    async fn execute(
+        &self,
+        lane: &LaneGuard,
+        p: &Prepared,
+        stream: bool,
+        deadline: Instant,
+    ) -> Result<Response> {
         let mut retries = RetryState::new(&self.cfg.retry);
         let mut reauthenticated = false;
         loop {
             let credential = self.credential(&p.route, deadline).await?;
-            let (err, server_wait) = match self.attempt(p, stream, &credential, deadline).await {
+            let attempt = self.attempt(lane, p, stream, &credential, deadline).await;
+            let (err, server_wait) = match attempt {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -499,7 +509,9 @@ impl Core {
         // Every wait of the call (token, reply head, body reads, retry backoff) ends by this; no
         // timer wraps the whole, so a request that needs no wait arms one timer only.
         let deadline = Instant::now() + self.cfg.total_timeout;
-        let resp = self.execute(&p, false, deadline).await?;
+        // The lane is held until the reply is read.
+        let lane = self.http.acquire();
+        let resp = self.execute(&lane, &p, false, deadline).await?;
         let status = resp.status().as_u16();
         let content_type = resp.headers().get(CONTENT_TYPE).cloned();
         let bytes = self
@@ -537,7 +549,9 @@ impl Core {
     /// Sends a streaming request and returns its events' JSON.
     pub(crate) async fn stream(&self, p: Prepared) -> Result<ChunkStream> {
         let deadline = Instant::now() + self.cfg.total_timeout;
-        let resp = self.execute(&p, true, deadline).await?;
+        // The lane is held as long as the stream is.
+        let lane = self.http.acquire();
+        let resp = self.execute(&lane, &p, true, deadline).await?;
         let content_type = header(resp.headers(), "content-type").unwrap_or_default();
         if content_type.contains("json") {
             // The server ignored `stream` or answered with an error object.
@@ -564,6 +578,7 @@ impl Core {
         let state = StreamState {
             status,
             body: resp,
+            _lane: lane,
             route: p.route,
             decoder: SseDecoder::new(),
             pending: VecDeque::new(),
@@ -708,6 +723,8 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 struct StreamState {
     status: u16,
     body: Response,
+    /// The stream's place in its lane, given back when the stream is dropped.
+    _lane: LaneGuard,
     route: Arc<Route>,
     decoder: SseDecoder,
     pending: VecDeque<SseEvent>,
