@@ -435,18 +435,22 @@ fn root_certificate(a: &Args) -> Option<reqwest::Certificate> {
 }
 
 /// The same POST without the SDK: reqwest's client built as the SDK builds its own (redirects
-/// not followed, nodelay, 90 s idle pool, the same HTTP version settings), the URL parsed and
-/// the headers built once, the reply read to its end (not parsed).
+/// not followed, nodelay, 90 s idle pool, the same HTTP/2 windows and version settings; one
+/// client, so one HTTP/2 connection: no lanes), the URL parsed and the headers built once, the
+/// reply read to its end (not parsed).
 async fn run_raw_reqwest(a: Args) {
     let (url, body, accept) = raw_request(&a);
     let url = match reqwest::Url::parse(&url) {
         Ok(u) => u,
         Err(e) => usage(&format!("not a URL: {url}: {e}")),
     };
+    // The SDK's HTTP/2 windows (instructor-azure/src/wire.rs).
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(90));
+        .pool_idle_timeout(Duration::from_secs(90))
+        .http2_initial_stream_window_size(64 * 1024)
+        .http2_initial_connection_window_size(1024 * 1024);
     builder = match a.version {
         Version::Negotiated => builder,
         Version::Http1 => builder.http1_only(),

@@ -24,7 +24,7 @@ use crate::errors::{excerpt, map_error_json, map_error_reply, ErrorContext};
 use crate::retry::{retry_after, retryable_status, RetryState};
 use crate::secret::Secret;
 use crate::url::{azure_chat_url, check_redirect, openai_chat_url, origin, same_origin};
-use crate::wire::{self, ClientSettings, LaneGuard, Lanes, ReadError, Response, SendFailure};
+use crate::wire::{self, Body, ClientSettings, LaneGuard, Lanes, ReadError, Response, SendFailure};
 
 const MAX_REDIRECTS: usize = 5;
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -577,7 +577,7 @@ impl Core {
         let status = resp.status().as_u16();
         let state = StreamState {
             status,
-            body: resp,
+            body: Body::of(resp),
             _lane: lane,
             route: p.route,
             decoder: SseDecoder::new(),
@@ -722,7 +722,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 struct StreamState {
     status: u16,
-    body: Response,
+    body: Body,
     /// The stream's place in its lane, given back when the stream is dropped.
     _lane: LaneGuard,
     route: Arc<Route>,

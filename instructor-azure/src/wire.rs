@@ -48,12 +48,15 @@ pub(crate) struct ClientSettings {
 /// least 100.
 pub(crate) const DEFAULT_MAX_STREAMS_PER_CONNECTION: usize = 100;
 
-/// Flow-control windows of the SDK's HTTP/2 connections. A stream's window bounds what the
-/// server may send ahead of a reader that is behind (a streamed reply arrives far slower than
-/// 256 KiB per round trip; a large reply still moves at 256 KiB per round trip), the
-/// connection's bounds it for all the streams of the connection together.
-pub(crate) const HTTP2_STREAM_WINDOW: u32 = 256 * 1024;
-pub(crate) const HTTP2_CONNECTION_WINDOW: u32 = 4 * 1024 * 1024;
+/// Flow-control windows of the SDK's HTTP/2 connections: what a server may send ahead of a
+/// reader, per stream and for all the streams of a connection together. A streamed completion
+/// arrives at some 5–30 KB/s, so 64 KiB per round trip is ten times what one needs at a 100 ms
+/// round trip (a large non-streamed reply moves at 64 KiB per round trip), and 1 MiB lets the
+/// hundred streams of a connection (`DEFAULT_MAX_STREAMS_PER_CONNECTION`) run at full speed
+/// together. Readers that fall behind (a busy process) thus hold at most 1 MiB of unread replies
+/// per connection, where hyper's defaults (2 MiB, 5 MiB) let 5 MiB pile up.
+pub(crate) const HTTP2_STREAM_WINDOW: u32 = 64 * 1024;
+pub(crate) const HTTP2_CONNECTION_WINDOW: u32 = 1024 * 1024;
 
 impl std::fmt::Debug for ClientSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -288,22 +291,48 @@ pub(crate) enum ReadError {
     TooLarge,
 }
 
+/// A reply's body without its head: the headers (and the URL) are let go as soon as the body
+/// is all that is left to read. A stream lives minutes; over HTTP/1.1 its header values are
+/// slices of the connection's first read buffer, which they would keep alive.
+pub(crate) struct Body(reqwest::Body);
+
+impl Body {
+    pub(crate) fn of(resp: Response) -> Self {
+        Body(http::Response::<reqwest::Body>::from(resp).into_body())
+    }
+
+    /// The next piece of data (`None` at the end); frames other than data are skipped.
+    async fn chunk(&mut self) -> reqwest::Result<Option<Bytes>> {
+        use http_body_util::BodyExt;
+        loop {
+            match self.0.frame().await {
+                None => return Ok(None),
+                Some(frame) => {
+                    if let Ok(data) = frame?.into_data() {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The next piece of a reply body (`None` at its end), waiting at most `limit` for it and never
 /// past `deadline`. A piece already received is taken without arming a timer: small replies
 /// arrive whole with their head.
 pub(crate) async fn next_chunk(
-    resp: &mut Response,
+    body: &mut Body,
     limit: Duration,
     deadline: Instant,
 ) -> Result<Option<Bytes>, ReadError> {
     // Dropping the pending read is harmless: a body frame is consumed only when it is returned.
-    if let Some(ready) = futures::FutureExt::now_or_never(resp.chunk()) {
+    if let Some(ready) = futures::FutureExt::now_or_never(body.chunk()) {
         return ready.map_err(ReadError::Broken);
     }
     let now = Instant::now();
     let by_deadline = deadline.saturating_duration_since(now) < limit;
     let until = if by_deadline { deadline } else { now + limit };
-    match tokio::time::timeout_at(until, resp.chunk()).await {
+    match tokio::time::timeout_at(until, body.chunk()).await {
         Ok(read) => read.map_err(ReadError::Broken),
         Err(_) if by_deadline => Err(ReadError::Deadline),
         Err(_) => Err(ReadError::TimedOut),
@@ -314,7 +343,7 @@ pub(crate) async fn next_chunk(
 /// `cap` bytes: a longer body is cut at `cap` when `truncate`, else refused with
 /// [`ReadError::TooLarge`].
 pub(crate) async fn read_capped(
-    mut resp: Response,
+    resp: Response,
     cap: usize,
     truncate: bool,
     limit: Duration,
@@ -323,6 +352,7 @@ pub(crate) async fn read_capped(
     // Sized once from Content-Length (capped), not grown chunk by chunk.
     let expected = resp.content_length().unwrap_or(0);
     let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
+    let mut resp = Body::of(resp);
     while let Some(chunk) = next_chunk(&mut resp, limit, deadline).await? {
         if body.len() + chunk.len() > cap {
             if !truncate {
