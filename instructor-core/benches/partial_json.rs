@@ -9,6 +9,10 @@ use divan::{black_box, Bencher};
 use instructor_core::stream::partial_json::PartialJsonParser;
 use serde_json::Value;
 
+#[path = "common/document.rs"]
+mod common;
+use common::document;
+
 fn main() {
     divan::main();
 }
@@ -18,33 +22,6 @@ const SIZES: &[usize] = &[5, 20, 80, 320];
 /// The naive re-parse is quadratic: 320 KB would take minutes per iteration.
 const NAIVE_SIZES: &[usize] = &[5, 20, 80];
 const CHUNK: usize = 4;
-
-/// An ASCII JSON object of about `kb` KB shaped like model output: a list of records with
-/// strings (some escaped), integers, floats with exponents, booleans, nulls and nested arrays.
-fn document(kb: usize) -> String {
-    let mut items = Vec::new();
-    let mut len = 0;
-    let mut i = 0u64;
-    while len < kb * 1024 {
-        let item = format!(
-            r#"{{"id":{i},"name":"Person number {i}","email":"person{i}@example.com","age":{},"score":{}e-2,"active":{},"manager":null,"tags":["alpha","beta \"quoted\"","caf\u00e9 \ud83d\ude00"],"address":{{"street":"{} Main Street","city":"Springfield","zip":"{:05}"}},"bio":"Lorem ipsum dolor sit amet, consectetur adipiscing elit.\nSed do eiusmod tempor."}}"#,
-            20 + i % 60,
-            (i * 7919) % 100_000,
-            i % 2 == 0,
-            i * 3,
-            i * 11 % 100_000
-        );
-        len += item.len() + 1;
-        items.push(item);
-        i += 1;
-    }
-    let doc = format!(
-        r#"{{"title":"benchmark","count":{i},"items":[{}]}}"#,
-        items.join(",")
-    );
-    assert!(doc.is_ascii(), "4-byte chunks must fall on char boundaries");
-    doc
-}
 
 /// The document cut into 4-byte pieces, cut before timing starts: checking each piece is UTF-8
 /// is the harness's work, not the parser's.
