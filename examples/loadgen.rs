@@ -25,10 +25,14 @@
 //!   --stream            create_partial streams, run to the validated value
 //!   --partial           with --stream: count every partial object yielded
 //!   --events-per-stream N  SSE events per stream (the canned server prints them), for CPU/event
+//!   --http1             HTTP/1.1 only (the SDK's `http1_only()`)
+//!   --http2             HTTP/2 with prior knowledge, also over plain http (`http2_prior_knowledge()`);
+//!                       without either, https negotiates h2 or HTTP/1.1 by ALPN, http is HTTP/1.1
+//!   --ca PATH           trust this PEM root too (the canned server's target/canned/tls/ca.pem)
 //!   --raw               no SDK: the same POST with reqwest alone (the SDK's HTTP client, built
 //!                       as the SDK builds it), the reply read to its end but not parsed
 //!   --raw-hyper         the same with hyper alone (what reqwest runs on): the Rust HTTP floor
-//!                       beside wrk's
+//!                       beside wrk's and h2load's (plain http only)
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,6 +95,17 @@ struct Args {
     partial: bool,
     events_per_stream: Option<u64>,
     raw: Option<Raw>,
+    version: Version,
+    ca: Option<String>,
+}
+
+/// Which HTTP version the client is told to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    /// The SDK's default: ALPN over https, HTTP/1.1 over http.
+    Negotiated,
+    Http1,
+    Http2,
 }
 
 /// Which HTTP client alone `--raw` measures.
@@ -122,6 +137,8 @@ fn parse_args() -> Args {
         partial: false,
         events_per_stream: None,
         raw: None,
+        version: Version::Negotiated,
+        ca: None,
     };
     let mut ty = None;
     let mut it = std::env::args().skip(1);
@@ -160,6 +177,9 @@ fn parse_args() -> Args {
             "--partial" => a.partial = true,
             "--raw" => a.raw = Some(Raw::Reqwest),
             "--raw-hyper" => a.raw = Some(Raw::Hyper),
+            "--http1" => a.version = Version::Http1,
+            "--http2" => a.version = Version::Http2,
+            "--ca" => a.ca = Some(value()),
             "--events-per-stream" => a.events_per_stream = Some(number(value()) as u64),
             "-h" | "--help" => usage("help"),
             other => usage(&format!("unknown option {other}")),
@@ -404,19 +424,42 @@ fn raw_request(a: &Args) -> (String, bytes::Bytes, &'static str) {
     (url, bytes::Bytes::from(body), accept)
 }
 
+/// The `--ca` root, if one was given.
+fn root_certificate(a: &Args) -> Option<reqwest::Certificate> {
+    let path = a.ca.as_ref()?;
+    let pem = std::fs::read(path).unwrap_or_else(|e| usage(&format!("--ca {path}: {e}")));
+    Some(
+        reqwest::Certificate::from_pem(&pem)
+            .unwrap_or_else(|e| usage(&format!("--ca {path}: not a PEM certificate: {e}"))),
+    )
+}
+
 /// The same POST without the SDK: reqwest's client built as the SDK builds its own (redirects
-/// not followed, nodelay, 90 s idle pool; HTTP/1.1 here, as plain http to loopback is), the URL
-/// parsed and the headers built once, the reply read to its end (not parsed).
+/// not followed, nodelay, 90 s idle pool, the same HTTP/2 windows and version settings; one
+/// client, so one HTTP/2 connection: no lanes), the URL parsed and the headers built once, the
+/// reply read to its end (not parsed).
 async fn run_raw_reqwest(a: Args) {
     let (url, body, accept) = raw_request(&a);
     let url = match reqwest::Url::parse(&url) {
         Ok(u) => u,
         Err(e) => usage(&format!("not a URL: {url}: {e}")),
     };
-    let http = reqwest::Client::builder()
+    // The SDK's HTTP/2 windows (instructor-azure/src/wire.rs).
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .tcp_nodelay(true)
         .pool_idle_timeout(Duration::from_secs(90))
+        .http2_initial_stream_window_size(64 * 1024)
+        .http2_initial_connection_window_size(1024 * 1024);
+    builder = match a.version {
+        Version::Negotiated => builder,
+        Version::Http1 => builder.http1_only(),
+        Version::Http2 => builder.http2_prior_knowledge(),
+    };
+    if let Some(ca) = root_certificate(&a) {
+        builder = builder.tls_certs_merge([ca]);
+    }
+    let http = builder
         .build()
         .unwrap_or_else(|e| usage(&format!("could not build reqwest's client: {e}")));
     let mut headers = http::HeaderMap::new();
@@ -447,7 +490,8 @@ async fn run_raw_reqwest(a: Args) {
     measure(&a, "raw reqwest POST, reply read, not parsed".into(), task).await;
 }
 
-/// The same POST with hyper's pooled HTTP/1.1 client alone (what reqwest runs on).
+/// The same POST with hyper's pooled client alone (what reqwest runs on): HTTP/1.1, or HTTP/2
+/// with prior knowledge with `--http2`.
 async fn run_raw_hyper(a: Args) {
     use http_body_util::{BodyExt, Full};
     use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -462,6 +506,7 @@ async fn run_raw_hyper(a: Args) {
     connector.set_nodelay(true);
     let http: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
+        .http2_only(a.version == Version::Http2)
         .build(connector);
     let key = a.api_key.clone();
     let task = move || {
@@ -590,21 +635,36 @@ fn main() {
         Some(Raw::Hyper) => return rt.block_on(run_raw_hyper(a)),
         None => {}
     }
+    // The same HTTP settings on either builder.
+    macro_rules! http_settings {
+        ($builder:expr) => {{
+            let mut b = $builder;
+            b = match a.version {
+                Version::Negotiated => b,
+                Version::Http1 => b.http1_only(),
+                Version::Http2 => b.http2_prior_knowledge(),
+            };
+            if let Some(ca) = root_certificate(&a) {
+                b = b.add_root_certificate(ca);
+            }
+            b
+        }};
+    }
     let built = if a.openai {
-        AsyncOpenAI::builder()
+        http_settings!(AsyncOpenAI::builder()
             .base_url(a.endpoint.as_str())
             .api_key(a.api_key.as_str())
-            .model(a.deployment.as_str())
-            .build()
-            .map(|t| rt.block_on(run(instructor::from_openai(t), a.clone())))
+            .model(a.deployment.as_str()))
+        .build()
+        .map(|t| rt.block_on(run(instructor::from_openai(t), a.clone())))
     } else {
-        AsyncAzureOpenAI::builder()
+        http_settings!(AsyncAzureOpenAI::builder()
             .azure_endpoint(a.endpoint.as_str())
             .api_key(a.api_key.as_str())
             .api_version(a.api_version.as_str())
-            .deployment(a.deployment.as_str())
-            .build()
-            .map(|t| rt.block_on(run(instructor::from_openai(t), a.clone())))
+            .deployment(a.deployment.as_str()))
+        .build()
+        .map(|t| rt.block_on(run(instructor::from_openai(t), a.clone())))
     };
     if let Err(e) = built {
         usage(&format!("could not build the client: {e}"));

@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --example loadgen >&2
-bin=target/release/examples/loadgen
+bin="${CARGO_TARGET_DIR:-target}/release/examples/loadgen"
 count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" --requests "$1" \
     --concurrency 16 --threads 1 --warmup 100 "${@:2}" 2>&1 |

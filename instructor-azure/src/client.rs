@@ -300,8 +300,8 @@ macro_rules! common_settings {
         /// `.redirect(reqwest::redirect::Policy::none())`: the SDK then follows redirects itself
         /// and keeps the key on the endpoint's origin; a client that follows a redirect by
         /// itself gets an error. The settings of the SDK's own client (`connect_timeout`,
-        /// `proxy`, `no_proxy`, `add_root_certificate`, `http1_only`, `http2_prior_knowledge`)
-        /// are then refused: set them on your client.
+        /// `proxy`, `no_proxy`, `add_root_certificate`, `http1_only`, `http2_prior_knowledge`,
+        /// `max_streams_per_connection`) are then refused: set them on your client.
         ///
         /// ```
         /// use instructor_azure::{reqwest, AsyncAzureOpenAI};
@@ -353,6 +353,17 @@ macro_rules! common_settings {
         /// HTTP/2 without negotiation (prior knowledge), also over plain http to a local server.
         pub fn http2_prior_knowledge(mut self) -> Self {
             self.client.version = HttpVersion::Http2PriorKnowledge;
+            self
+        }
+
+        /// How many requests and streams one connection carries at once before the SDK's
+        /// client opens another (default 100). An HTTP/2 server lets one connection carry a
+        /// limited number of streams (its `SETTINGS_MAX_CONCURRENT_STREAMS`, 100 or 128 on
+        /// most); requests beyond it would wait for a stream to end, and a streamed completion
+        /// lasts seconds to minutes. Set it to the server's limit if that is lower. Over
+        /// HTTP/1.1 each request has a connection of its own anyway.
+        pub fn max_streams_per_connection(mut self, streams: usize) -> Self {
+            self.client.max_streams_per_connection = streams.max(1);
             self
         }
 

@@ -27,7 +27,9 @@ use crate::url::{
     azure_chat_url, azure_responses_url, check_redirect, openai_chat_url, openai_responses_url,
     origin, same_origin,
 };
-use crate::wire::{self, Client, ClientSettings, ReadError, Response, SendFailure};
+use crate::wire::{
+    self, Body, Client, ClientSettings, LaneGuard, Lanes, ReadError, Response, SendFailure,
+};
 
 const MAX_REDIRECTS: usize = 5;
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -46,9 +48,9 @@ pub(crate) enum Target {
     },
 }
 
-/// One pooled HTTP client and everything needed to use it.
+/// The pooled HTTP clients and everything needed to use them.
 pub(crate) struct Core {
-    http: Client,
+    http: Lanes,
     /// The client is the user's: it may follow redirects by itself.
     user_client: bool,
     pub(crate) cfg: HttpConfig,
@@ -83,6 +85,7 @@ impl std::fmt::Debug for Core {
             .field("read_timeout", &self.cfg.read_timeout)
             .field("total_timeout", &self.cfg.total_timeout)
             .field("user_client", &self.user_client)
+            .field("lanes", &self.http.count())
             .field("retry", &self.cfg.retry)
             .finish()
     }
@@ -143,16 +146,16 @@ impl Core {
             Some(user) if client.configures_own_client() => {
                 drop(user);
                 return Err(Error::Configuration(
-                    "connect_timeout, http1_only, http2_prior_knowledge, proxy, no_proxy and \
-                     add_root_certificate configure the SDK's own HTTP client; with \
-                     .http_client(..) set them on your reqwest::Client instead"
+                    "connect_timeout, http1_only, http2_prior_knowledge, proxy, no_proxy, \
+                     add_root_certificate and max_streams_per_connection configure the SDK's own \
+                     HTTP client; with .http_client(..) set them on your reqwest::Client instead"
                         .into(),
                 ));
             }
-            Some(user) => user,
+            Some(user) => Lanes::user(user),
             None => {
                 cfg.connect_timeout = client.connect_timeout.unwrap_or(cfg.connect_timeout);
-                wire::build_client(&client, cfg.connect_timeout).map_err(|e| {
+                Lanes::build(&client, cfg.connect_timeout).map_err(|e| {
                     Error::transport(
                         "could not set up the HTTP client (TLS roots, proxy settings)",
                         e,
@@ -341,8 +344,8 @@ impl Core {
     }
 
     /// The request of an upload attempt: the form's content type and length set by reqwest.
-    fn upload_request(&self, url: &Url, form: &FormSource) -> Result<reqwest::Request> {
-        self.http
+    fn upload_request(client: &Client, url: &Url, form: &FormSource) -> Result<reqwest::Request> {
+        client
             .post(url.clone())
             .multipart(form()?)
             .build()
@@ -383,6 +386,7 @@ impl Core {
     /// One attempt: sends, following redirects by hand; credentials go only to the first origin.
     async fn attempt(
         &self,
+        lane: &LaneGuard,
         p: &Prepared,
         stream: bool,
         credential: &Credential,
@@ -396,9 +400,9 @@ impl Core {
             let post = method == Method::POST;
             let upload = p.form.as_ref().filter(|_| post);
             let mut req = match upload {
-                Some(form) => self
-                    .upload_request(url.as_ref(), form)
-                    .map_err(Failed::stop)?,
+                Some(form) => {
+                    Self::upload_request(lane.client(), url.as_ref(), form).map_err(Failed::stop)?
+                }
                 None => reqwest::Request::new(method.clone(), url.as_ref().clone()),
             };
             // The fixed headers, built once per client: a copy, no parsing or hashing per request.
@@ -419,7 +423,7 @@ impl Core {
                 req.headers_mut().insert(name.clone(), value.clone());
             }
             let (limit, by_deadline) = self.wait_limit(deadline);
-            let resp = match tokio::time::timeout(limit, self.http.execute(req)).await {
+            let resp = match tokio::time::timeout(limit, lane.client().execute(req)).await {
                 Err(_) if by_deadline => return Err(Failed::stop(self.deadline_error(&p.route))),
                 Err(_) => {
                     return Err(Failed::stop(Error::Timeout {
@@ -514,13 +518,21 @@ impl Core {
         }
     }
 
-    /// Sends with retries; returns a 2xx reply, or the mapped error of the last attempt.
-    async fn execute(&self, p: &Prepared, stream: bool, deadline: Instant) -> Result<Response> {
+    /// Sends with retries through `lane`; returns a 2xx reply, or the mapped error of the last
+    /// attempt.
+    async fn execute(
+        &self,
+        lane: &LaneGuard,
+        p: &Prepared,
+        stream: bool,
+        deadline: Instant,
+    ) -> Result<Response> {
         let mut retries = RetryState::new(&self.cfg.retry);
         let mut reauthenticated = false;
         loop {
             let credential = self.credential(&p.route, deadline).await?;
-            let (err, server_wait) = match self.attempt(p, stream, &credential, deadline).await {
+            let attempt = self.attempt(lane, p, stream, &credential, deadline).await;
+            let (err, server_wait) = match attempt {
                 Ok(resp) if resp.status().is_success() => return Ok(resp),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -580,9 +592,13 @@ impl Core {
     /// Sends a files or batches call and returns its reply body, read piece by piece.
     pub(crate) async fn download(&self, p: Prepared) -> Result<Download> {
         let deadline = Instant::now() + self.cfg.total_timeout;
-        let resp = self.execute(&p, false, deadline).await?;
+        // The lane is held until the download is read or dropped.
+        let lane = self.http.acquire();
+        let resp = self.execute(&lane, &p, false, deadline).await?;
         Ok(Download {
-            resp,
+            status: resp.status().as_u16(),
+            body: Body::of(resp),
+            _lane: lane,
             route: p.route,
             deadline,
             cfg: self.cfg.clone(),
@@ -594,7 +610,9 @@ impl Core {
         // Every wait of the call (token, reply head, body reads, retry backoff) ends by this; no
         // timer wraps the whole, so a request that needs no wait arms one timer only.
         let deadline = Instant::now() + self.cfg.total_timeout;
-        let resp = self.execute(&p, false, deadline).await?;
+        // The lane is held until the reply is read.
+        let lane = self.http.acquire();
+        let resp = self.execute(&lane, &p, false, deadline).await?;
         let status = resp.status().as_u16();
         let content_type = resp.headers().get(CONTENT_TYPE).cloned();
         let bytes = self
@@ -632,7 +650,9 @@ impl Core {
     /// Sends a streaming request and returns its events' JSON.
     pub(crate) async fn stream(&self, p: Prepared) -> Result<ChunkStream> {
         let deadline = Instant::now() + self.cfg.total_timeout;
-        let resp = self.execute(&p, true, deadline).await?;
+        // The lane is held as long as the stream is.
+        let lane = self.http.acquire();
+        let resp = self.execute(&lane, &p, true, deadline).await?;
         let content_type = header(resp.headers(), "content-type").unwrap_or_default();
         if content_type.contains("json") {
             // The server ignored `stream` or answered with an error object.
@@ -658,7 +678,8 @@ impl Core {
         let status = resp.status().as_u16();
         let state = StreamState {
             status,
-            body: resp,
+            body: Body::of(resp),
+            _lane: lane,
             // Chat-completion streams end with `data: [DONE]`; Responses API streams end when the
             // server closes them after their last event (the engine checks that event came).
             ends_with_done: p.endpoint == Endpoint::ChatCompletions,
@@ -708,7 +729,10 @@ fn read_error(e: ReadError, cfg: &HttpConfig, route: &Route, status: u16, cap: u
 /// A reply body read piece by piece (a file's content): each read waits at most the read
 /// timeout, and all of them end by the call's total deadline.
 pub(crate) struct Download {
-    resp: Response,
+    status: u16,
+    body: Body,
+    /// The download's place in its lane, given back when it is dropped.
+    _lane: LaneGuard,
     route: Arc<Route>,
     deadline: Instant,
     cfg: HttpConfig,
@@ -717,10 +741,9 @@ pub(crate) struct Download {
 impl Download {
     /// The next piece of the body, or `None` at its end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        let status = self.resp.status().as_u16();
-        wire::next_chunk(&mut self.resp, self.cfg.read_timeout, self.deadline)
+        wire::next_chunk(&mut self.body, self.cfg.read_timeout, self.deadline)
             .await
-            .map_err(|e| read_error(e, &self.cfg, &self.route, status, usize::MAX))
+            .map_err(|e| read_error(e, &self.cfg, &self.route, self.status, usize::MAX))
     }
 
     /// Where it comes from, for error messages.
@@ -851,7 +874,9 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 struct StreamState {
     status: u16,
-    body: Response,
+    body: Body,
+    /// The stream's place in its lane, given back when the stream is dropped.
+    _lane: LaneGuard,
     /// The stream must end with `data: [DONE]`.
     ends_with_done: bool,
     route: Arc<Route>,

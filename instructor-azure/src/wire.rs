@@ -2,6 +2,8 @@
 //! here, or the user's own), and the reads of a reply body under the SDK's timeouts and size caps.
 
 use std::error::Error as StdError;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,7 +25,7 @@ pub(crate) enum HttpVersion {
 }
 
 /// What the SDK's own client is built with. A user's client brings its own.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct ClientSettings {
     /// `None`: the default connect timeout.
     pub connect_timeout: Option<Duration>,
@@ -37,7 +39,24 @@ pub(crate) struct ClientSettings {
     pub roots: Vec<reqwest::Certificate>,
     /// The user's client, used as it is.
     pub user: Option<Client>,
+    /// Requests and streams one connection of the SDK's client carries at once before another
+    /// connection (another lane) is opened; see [`Lanes`].
+    pub max_streams_per_connection: usize,
 }
+
+/// The streams an HTTP/2 connection is asked to carry at once: RFC 9113 asks servers to allow at
+/// least 100.
+pub(crate) const DEFAULT_MAX_STREAMS_PER_CONNECTION: usize = 100;
+
+/// Flow-control windows of the SDK's HTTP/2 connections: what a server may send ahead of a
+/// reader, per stream and for all the streams of a connection together. A streamed completion
+/// arrives at some 5–30 KB/s, so 64 KiB per round trip is ten times what one needs at a 100 ms
+/// round trip (a large non-streamed reply moves at 64 KiB per round trip), and 1 MiB lets the
+/// hundred streams of a connection (`DEFAULT_MAX_STREAMS_PER_CONNECTION`) run at full speed
+/// together. Readers that fall behind (a busy process) thus hold at most 1 MiB of unread replies
+/// per connection, where hyper's defaults (2 MiB, 5 MiB) let 5 MiB pile up.
+pub(crate) const HTTP2_STREAM_WINDOW: u32 = 64 * 1024;
+pub(crate) const HTTP2_CONNECTION_WINDOW: u32 = 1024 * 1024;
 
 impl std::fmt::Debug for ClientSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -49,7 +68,25 @@ impl std::fmt::Debug for ClientSettings {
             .field("no_proxy", &self.no_proxy)
             .field("roots", &self.roots.len())
             .field("user_client", &self.user.is_some())
+            .field(
+                "max_streams_per_connection",
+                &self.max_streams_per_connection,
+            )
             .finish()
+    }
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            connect_timeout: None,
+            version: HttpVersion::default(),
+            proxies: Vec::new(),
+            no_proxy: false,
+            roots: Vec::new(),
+            user: None,
+            max_streams_per_connection: DEFAULT_MAX_STREAMS_PER_CONNECTION,
+        }
     }
 }
 
@@ -61,13 +98,15 @@ impl ClientSettings {
             || !self.proxies.is_empty()
             || self.no_proxy
             || !self.roots.is_empty()
+            || self.max_streams_per_connection != DEFAULT_MAX_STREAMS_PER_CONNECTION
     }
 }
 
 /// The SDK's client: redirects are not followed (the transport follows them itself, to keep
 /// credentials on the endpoint's origin and refuse downgrades), rustls with the system's roots
-/// plus `roots`, HTTP/2 by ALPN unless told otherwise, proxies from the settings or else the
-/// environment, idle connections kept 90 s.
+/// plus `roots`, HTTP/2 by ALPN unless told otherwise (with windows sized for many slow streams,
+/// [`HTTP2_STREAM_WINDOW`] and [`HTTP2_CONNECTION_WINDOW`]), proxies from the settings or else
+/// the environment, idle connections kept 90 s.
 pub(crate) fn build_client(
     s: &ClientSettings,
     default_connect_timeout: Duration,
@@ -76,7 +115,9 @@ pub(crate) fn build_client(
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(s.connect_timeout.unwrap_or(default_connect_timeout))
         .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(90));
+        .pool_idle_timeout(Duration::from_secs(90))
+        .http2_initial_stream_window_size(HTTP2_STREAM_WINDOW)
+        .http2_initial_connection_window_size(HTTP2_CONNECTION_WINDOW);
     for proxy in &s.proxies {
         b = b.proxy(proxy.clone());
     }
@@ -94,6 +135,149 @@ pub(crate) fn build_client(
     b.build()
 }
 
+/// The HTTP clients requests go through: one per lane, each with its own connection pool.
+///
+/// reqwest (like hyper under it) keeps one HTTP/2 connection per origin and queues the requests
+/// beyond what the server lets a connection carry (SETTINGS_MAX_CONCURRENT_STREAMS, often 100 or
+/// 128): a streamed completion lasts seconds to minutes, so the 101st stream would wait for one
+/// of the first hundred to end. A request takes the first lane carrying fewer than
+/// `max_streams_per_connection` requests, and a lane (a client of the same settings, with a
+/// connection of its own) is added when all are full. Over HTTP/1.1, where each request has a
+/// connection of its own anyway, lanes only split the pool. A user's client is one lane without
+/// limit: its pool is the user's.
+pub(crate) struct Lanes {
+    first: Arc<Lane>,
+    /// Lanes added when the first was full, in order.
+    more: RwLock<Vec<Arc<Lane>>>,
+    /// How to build another lane; `None` for a user's client.
+    settings: Option<(ClientSettings, Duration)>,
+    max_per_lane: usize,
+}
+
+/// One client and the requests it carries now.
+struct Lane {
+    client: Client,
+    in_flight: AtomicUsize,
+}
+
+/// A request's place in a lane, given back when dropped (when its reply was read, or its
+/// stream dropped).
+pub(crate) struct LaneGuard(Arc<Lane>);
+
+impl LaneGuard {
+    pub(crate) fn client(&self) -> &Client {
+        &self.0.client
+    }
+}
+
+impl Drop for LaneGuard {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Release);
+    }
+}
+
+impl Lanes {
+    /// The SDK's own client, built from `settings` (and more like it as lanes fill).
+    pub(crate) fn build(
+        settings: &ClientSettings,
+        default_connect_timeout: Duration,
+    ) -> reqwest::Result<Self> {
+        let client = build_client(settings, default_connect_timeout)?;
+        let mut own = settings.clone();
+        own.user = None;
+        Ok(Lanes {
+            first: Lane::new(client),
+            more: RwLock::new(Vec::new()),
+            max_per_lane: settings.max_streams_per_connection.max(1),
+            settings: Some((own, default_connect_timeout)),
+        })
+    }
+
+    /// The user's client, as it is.
+    pub(crate) fn user(client: Client) -> Self {
+        Lanes {
+            first: Lane::new(client),
+            more: RwLock::new(Vec::new()),
+            max_per_lane: usize::MAX,
+            settings: None,
+        }
+    }
+
+    /// A place for one request: in the first lane with room, else in a new lane, else (when a
+    /// new client cannot be built) in the least busy one.
+    pub(crate) fn acquire(&self) -> LaneGuard {
+        if let Some(guard) = self.first.take(self.max_per_lane) {
+            return guard;
+        }
+        if let Ok(more) = self.more.read() {
+            if let Some(guard) = more.iter().find_map(|l| l.take(self.max_per_lane)) {
+                return guard;
+            }
+        }
+        let Some((settings, timeout)) = &self.settings else {
+            return self.least_busy();
+        };
+        let Ok(mut more) = self.more.write() else {
+            return self.least_busy();
+        };
+        // Another request may have added a lane meanwhile.
+        if let Some(guard) = more.iter().find_map(|l| l.take(self.max_per_lane)) {
+            return guard;
+        }
+        match build_client(settings, *timeout) {
+            Ok(client) => {
+                let lane = Lane::new(client);
+                lane.in_flight.fetch_add(1, Ordering::Acquire);
+                more.push(lane.clone());
+                LaneGuard(lane)
+            }
+            Err(_) => {
+                drop(more);
+                self.least_busy()
+            }
+        }
+    }
+
+    /// The least busy lane, full or not.
+    fn least_busy(&self) -> LaneGuard {
+        let more = self.more.read().ok();
+        let lane = more
+            .iter()
+            .flat_map(|m| m.iter())
+            .chain(std::iter::once(&self.first))
+            .min_by_key(|lane| lane.in_flight.load(Ordering::Relaxed))
+            .unwrap_or(&self.first)
+            .clone();
+        lane.in_flight.fetch_add(1, Ordering::Acquire);
+        LaneGuard(lane)
+    }
+
+    /// How many lanes (clients, and so connections to one origin over HTTP/2) there are.
+    pub(crate) fn count(&self) -> usize {
+        1 + self.more.read().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl Lane {
+    fn new(client: Client) -> Arc<Self> {
+        Arc::new(Lane {
+            client,
+            in_flight: AtomicUsize::new(0),
+        })
+    }
+
+    /// A place here, if this lane carries fewer than `max` requests.
+    fn take(self: &Arc<Self>, max: usize) -> Option<LaneGuard> {
+        let before = self.in_flight.fetch_add(1, Ordering::Acquire);
+        if before < max {
+            Some(LaneGuard(self.clone()))
+        } else {
+            self.in_flight.fetch_sub(1, Ordering::Release);
+            None
+        }
+    }
+}
+
 /// Why a reply body could not be read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
@@ -107,22 +291,48 @@ pub(crate) enum ReadError {
     TooLarge,
 }
 
+/// A reply's body without its head: the headers (and the URL) are let go as soon as the body
+/// is all that is left to read. A stream lives minutes; over HTTP/1.1 its header values are
+/// slices of the connection's first read buffer, which they would keep alive.
+pub(crate) struct Body(reqwest::Body);
+
+impl Body {
+    pub(crate) fn of(resp: Response) -> Self {
+        Body(http::Response::<reqwest::Body>::from(resp).into_body())
+    }
+
+    /// The next piece of data (`None` at the end); frames other than data are skipped.
+    async fn chunk(&mut self) -> reqwest::Result<Option<Bytes>> {
+        use http_body_util::BodyExt;
+        loop {
+            match self.0.frame().await {
+                None => return Ok(None),
+                Some(frame) => {
+                    if let Ok(data) = frame?.into_data() {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The next piece of a reply body (`None` at its end), waiting at most `limit` for it and never
 /// past `deadline`. A piece already received is taken without arming a timer: small replies
 /// arrive whole with their head.
 pub(crate) async fn next_chunk(
-    resp: &mut Response,
+    body: &mut Body,
     limit: Duration,
     deadline: Instant,
 ) -> Result<Option<Bytes>, ReadError> {
     // Dropping the pending read is harmless: a body frame is consumed only when it is returned.
-    if let Some(ready) = futures::FutureExt::now_or_never(resp.chunk()) {
+    if let Some(ready) = futures::FutureExt::now_or_never(body.chunk()) {
         return ready.map_err(ReadError::Broken);
     }
     let now = Instant::now();
     let by_deadline = deadline.saturating_duration_since(now) < limit;
     let until = if by_deadline { deadline } else { now + limit };
-    match tokio::time::timeout_at(until, resp.chunk()).await {
+    match tokio::time::timeout_at(until, body.chunk()).await {
         Ok(read) => read.map_err(ReadError::Broken),
         Err(_) if by_deadline => Err(ReadError::Deadline),
         Err(_) => Err(ReadError::TimedOut),
@@ -133,7 +343,7 @@ pub(crate) async fn next_chunk(
 /// `cap` bytes: a longer body is cut at `cap` when `truncate`, else refused with
 /// [`ReadError::TooLarge`].
 pub(crate) async fn read_capped(
-    mut resp: Response,
+    resp: Response,
     cap: usize,
     truncate: bool,
     limit: Duration,
@@ -142,6 +352,7 @@ pub(crate) async fn read_capped(
     // Sized once from Content-Length (capped), not grown chunk by chunk.
     let expected = resp.content_length().unwrap_or(0);
     let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(cap));
+    let mut resp = Body::of(resp);
     while let Some(chunk) = next_chunk(&mut resp, limit, deadline).await? {
         if body.len() + chunk.len() > cap {
             if !truncate {
@@ -198,4 +409,37 @@ pub(crate) fn send_failure(e: &reqwest::Error) -> SendFailure {
         source = err.source();
     }
     SendFailure::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lane_is_added_when_all_are_full_and_reused_when_room_is_given_back() {
+        let settings = ClientSettings {
+            max_streams_per_connection: 2,
+            no_proxy: true,
+            ..ClientSettings::default()
+        };
+        let lanes = Lanes::build(&settings, Duration::from_secs(1)).unwrap();
+        let a = lanes.acquire();
+        let b = lanes.acquire();
+        assert_eq!(lanes.count(), 1);
+        let c = lanes.acquire();
+        assert_eq!(lanes.count(), 2, "the first lane was full");
+        drop(a);
+        let d = lanes.acquire();
+        assert_eq!(lanes.count(), 2, "room was given back in the first lane");
+        assert!(Arc::ptr_eq(&b.0, &d.0));
+        assert!(!Arc::ptr_eq(&c.0, &d.0));
+        drop((b, c, d));
+        assert_eq!(lanes.first.in_flight.load(Ordering::SeqCst), 0);
+
+        // A user's client is one lane however busy.
+        let user = Lanes::user(Client::new());
+        let held: Vec<_> = (0..300).map(|_| user.acquire()).collect();
+        assert_eq!(user.count(), 1);
+        drop(held);
+    }
 }

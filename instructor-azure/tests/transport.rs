@@ -83,6 +83,10 @@ type Log = Arc<Mutex<Vec<Seen>>>;
 enum Answer {
     Completion,
     RedirectTo(String),
+    /// To a request for a stream, an SSE stream of `azure_chunks()`, sent once `Barrier` has been
+    /// reached by as many requests as it was made for: only requests open at the server at the
+    /// same time get past it. Other requests get a completion.
+    Stream(Arc<tokio::sync::Barrier>),
 }
 
 async fn handle(
@@ -94,6 +98,10 @@ async fn handle(
         version: req.version(),
         headers: req.headers().clone(),
     });
+    let accepts_stream = req
+        .headers()
+        .get("accept")
+        .is_some_and(|a| a.as_bytes().starts_with(b"text/event-stream"));
     match answer {
         Answer::Completion => Response::builder()
             .header("content-type", "application/json")
@@ -102,22 +110,46 @@ async fn handle(
             .status(307)
             .header("location", location)
             .body(Full::new(Bytes::new())),
+        Answer::Stream(_) if !accepts_stream => Response::builder()
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(completion().to_string()))),
+        Answer::Stream(together) => {
+            together.wait().await;
+            Response::builder()
+                .header("content-type", "text/event-stream")
+                .body(Full::new(Bytes::from(sse(&azure_chunks(), true))))
+        }
     }
 }
 
 /// An HTTP/1.1 + HTTP/2 server (hyper's auto builder), over TLS with `alpn` offered when `tls`
 /// is given, else plain (HTTP/2 then only by prior knowledge).
 async fn server(tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> (SocketAddr, Log) {
+    let (addr, log, _) = server_with_streams(tls, answer, None).await;
+    (addr, log)
+}
+
+/// [`server`], letting one HTTP/2 connection carry at most `max_streams` streams at once
+/// (SETTINGS_MAX_CONCURRENT_STREAMS); also counts the connections accepted.
+async fn server_with_streams(
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    answer: Answer,
+    max_streams: Option<u32>,
+) -> (SocketAddr, Log, Arc<Mutex<usize>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let log: Log = Arc::default();
     let seen = log.clone();
+    let connections = Arc::new(Mutex::new(0));
+    let accepted = connections.clone();
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
+            *accepted.lock().unwrap() += 1;
             let (tls, log, answer) = (tls.clone(), seen.clone(), answer.clone());
             tokio::spawn(async move {
                 let service = service_fn(move |req| handle(req, log.clone(), answer.clone()));
-                let http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let mut http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                http.http2().max_concurrent_streams(max_streams);
                 match tls {
                     Some(acceptor) => {
                         if let Ok(stream) = acceptor.accept(tcp).await {
@@ -131,7 +163,7 @@ async fn server(tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> (Sock
             });
         }
     });
-    (addr, log)
+    (addr, log, connections)
 }
 
 fn azure(endpoint: &str) -> instructor_azure::AzureOpenAIBuilder<AsyncAzureOpenAI> {
@@ -191,6 +223,77 @@ async fn http2_prior_knowledge_over_plain_http() {
     assert_eq!(versions(&log), [Version::HTTP_2, Version::HTTP_11]);
 }
 
+/// Reads a stream to its end: its events' JSON, in order.
+async fn events(client: &AsyncAzureOpenAI) -> Vec<String> {
+    use futures::StreamExt;
+    let stream = client.stream(&body()).await.unwrap();
+    stream.map(|event| event.unwrap()).collect().await
+}
+
+fn streamed_events() -> Vec<String> {
+    azure_chunks().iter().map(|c| c.to_string()).collect()
+}
+
+#[tokio::test]
+async fn streams_over_http2_by_alpn_and_over_http11_when_not_offered() {
+    let pki = pki();
+    let one = || Answer::Stream(Arc::new(tokio::sync::Barrier::new(1)));
+    let (h2, h2_log) = server(Some(server_tls(&pki, &[b"h2", b"http/1.1"])), one()).await;
+    let (h1, h1_log) = server(Some(server_tls(&pki, &[b"http/1.1"])), one()).await;
+    let to = |addr: SocketAddr| {
+        azure(&format!("https://localhost:{}", addr.port())).add_root_certificate(pki.ca.clone())
+    };
+
+    assert_eq!(events(&to(h2).build().unwrap()).await, streamed_events());
+    assert_eq!(versions(&h2_log), [Version::HTTP_2]);
+    assert_eq!(events(&to(h1).build().unwrap()).await, streamed_events());
+    assert_eq!(versions(&h1_log), [Version::HTTP_11]);
+    // Forced either way.
+    assert_eq!(
+        events(&to(h2).http1_only().build().unwrap()).await,
+        streamed_events()
+    );
+    let (plain, plain_log) = server(None, one()).await;
+    let prior = azure(&format!("http://127.0.0.1:{}", plain.port()))
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    assert_eq!(events(&prior).await, streamed_events());
+    assert_eq!(versions(&h2_log), [Version::HTTP_2, Version::HTTP_11]);
+    assert_eq!(versions(&plain_log), [Version::HTTP_2]);
+}
+
+/// A server that lets a connection carry two streams at once, a connection already open to it,
+/// and three streams that the server answers only once all three are open: the third needs a
+/// second connection (without one it would wait for one of the first two to end, which never
+/// come).
+#[tokio::test]
+async fn streams_beyond_a_connections_limit_open_another_connection() {
+    let pki = pki();
+    let together = Arc::new(tokio::sync::Barrier::new(3));
+    let (addr, log, connections) = server_with_streams(
+        Some(server_tls(&pki, &[b"h2"])),
+        Answer::Stream(together),
+        Some(2),
+    )
+    .await;
+    let client = azure(&format!("https://localhost:{}", addr.port()))
+        .add_root_certificate(pki.ca.clone())
+        .max_streams_per_connection(2)
+        .build()
+        .unwrap();
+    client.send(&body()).await.unwrap();
+    let all = futures::future::join_all((0..3).map(|_| events(&client)));
+    let streams = tokio::time::timeout(Duration::from_secs(20), all)
+        .await
+        .expect("three streams open at once over two connections");
+    for events in streams {
+        assert_eq!(events, streamed_events());
+    }
+    assert_eq!(versions(&log), [Version::HTTP_2; 4]);
+    assert_eq!(*connections.lock().unwrap(), 2);
+}
+
 #[tokio::test]
 async fn untrusted_certificate_is_refused_without_the_root() {
     let pki = pki();
@@ -230,15 +333,16 @@ async fn users_own_client_carries_its_header_and_root_certificate() {
     assert_eq!(seen.version, Version::HTTP_2);
 
     // The SDK's own client settings are refused beside a user's client, not silently dropped.
-    let e = azure("https://localhost:1")
-        .http_client(reqwest::Client::new())
-        .no_proxy()
-        .build()
-        .unwrap_err();
-    assert!(
-        matches!(&e, Error::Configuration(m) if m.contains("http_client")),
-        "{e:?}"
-    );
+    for own in [
+        azure("https://localhost:1").no_proxy(),
+        azure("https://localhost:1").max_streams_per_connection(8),
+    ] {
+        let e = own.http_client(reqwest::Client::new()).build().unwrap_err();
+        assert!(
+            matches!(&e, Error::Configuration(m) if m.contains("http_client")),
+            "{e:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -27,10 +27,14 @@
 //!
 //! Nesting deeper than [`MAX_DEPTH`] is refused, as `serde_json` refuses it.
 
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// The deepest nesting of arrays and objects accepted: the same as `serde_json` (which refuses 128).
 pub const MAX_DEPTH: usize = 127;
+
+/// The capacity a string value starts with, once its first text arrives.
+const MIN_STRING_CAPACITY: usize = 32;
 
 /// Why the text is not JSON (or not a whole JSON document).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,17 +64,50 @@ impl From<PartialJsonError> for crate::error::Error {
 struct Frame {
     /// An object (else an array).
     object: bool,
-    /// For objects: the key whose value is being read (the path into the child).
+    /// For objects: the key whose value is being read, from the `:` until the value is placed
+    /// (the map then owns it), and kept only when the key repeats (see `repeated`).
     key: String,
+    /// The current member repeats an earlier key: it kept that key's place (as in `serde_json`)
+    /// and is found by `key`. Otherwise it is the map's last member, found without hashing.
+    repeated: bool,
+    /// This frame and every one around it are objects whose current keys spell the start of the
+    /// item path.
+    on_item_path: bool,
     /// This array is the one whose elements are reported as items.
     items: bool,
+}
+
+impl Frame {
+    /// The member or element being read in `container` (this frame's value).
+    fn current<'v>(&self, container: &'v mut Value) -> Option<&'v mut Value> {
+        match container {
+            // The map keeps insertion order (serde_json's `preserve_order`, which this crate
+            // enables): the newest member is the last one.
+            Value::Object(m) => {
+                if self.repeated {
+                    m.get_mut(&self.key)
+                } else {
+                    m.values_mut().next_back()
+                }
+            }
+            Value::Array(a) => a.last_mut(),
+            _ => None,
+        }
+    }
+
+    fn current_ref<'v>(&self, container: &'v Value) -> Option<&'v Value> {
+        match container {
+            Value::Object(m) if self.repeated => m.get(&self.key),
+            Value::Object(m) => m.values().next_back(),
+            Value::Array(a) => a.last(),
+            _ => None,
+        }
+    }
 }
 
 /// Where in a string escape the parser is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Esc {
-    /// Plain text.
-    None,
     /// After `\`.
     Backslash,
     /// Inside `\uXXXX`: `n` hex digits read so far; `high` is a high surrogate waiting for its pair.
@@ -81,6 +118,8 @@ enum Esc {
     LowU { high: u32 },
 }
 
+/// Where the parser is. Fieldless, so that the per-byte dispatch is one jump on one byte; the
+/// details of escapes and literals are in the parser's own fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Expecting a value (root start, after `:`, after `,` in an array).
@@ -95,12 +134,16 @@ enum State {
     Colon,
     /// After a value in a container: `,` or the closing bracket.
     After,
-    /// In a string: a key (buffered, not visible) or a value (visible as it grows).
-    Str { key: bool, esc: Esc },
+    /// In a key (buffered, not visible).
+    Key,
+    /// In a string value (visible as it grows).
+    Text,
+    /// In an escape (`esc`) of a key (`escape_in_key`) or a string value.
+    Escape,
     /// In a number: its text is in `num`.
     Num,
-    /// In `true`, `false` or `null`: `at` bytes matched.
-    Lit { word: &'static [u8], at: u8 },
+    /// In `true`, `false` or `null` (`literal`): `literal_at` bytes matched.
+    Literal,
     /// The root value is complete; the rest of the input is ignored.
     Done,
 }
@@ -111,7 +154,14 @@ pub struct PartialJsonParser {
     root: Option<Value>,
     frames: Vec<Frame>,
     state: State,
-    /// Text of the string being read, not yet appended to the value (flushed at the end of each feed).
+    /// In [`State::Escape`]: where in the escape, and whether it is in a key.
+    esc: Esc,
+    escape_in_key: bool,
+    /// In [`State::Literal`]: the word, and how many of its bytes matched.
+    literal: &'static [u8],
+    literal_at: usize,
+    /// Text of escapes in the string value being read, not yet appended to it (flushed before
+    /// the next plain text, at the string's end, and at the end of each feed).
     pending: String,
     /// The key being read.
     key: String,
@@ -138,6 +188,10 @@ impl PartialJsonParser {
             root: None,
             frames: Vec::new(),
             state: State::Value,
+            esc: Esc::Backslash,
+            escape_in_key: false,
+            literal: b"",
+            literal_at: 0,
             pending: String::new(),
             key: String::new(),
             num: String::new(),
@@ -187,6 +241,16 @@ impl PartialJsonParser {
         }
         self.changed = false;
         let bytes = text.as_bytes();
+        if self.state == State::Text
+            && !bytes.is_empty()
+            && self.pending.is_empty()
+            && !bytes.iter().any(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        {
+            // The commonest feed: more of the string being read, nothing else.
+            self.append_text(text);
+            self.offset += bytes.len();
+            return Ok(self.changed);
+        }
         let mut i = 0;
         let result = loop {
             if i >= bytes.len() {
@@ -238,8 +302,8 @@ impl PartialJsonParser {
                     "the document is incomplete: {}",
                     match state {
                         State::Value if self.frames.is_empty() => "no value at all",
-                        State::Str { .. } => "a string is not closed",
-                        State::Lit { .. } => "a literal is cut short",
+                        State::Key | State::Text | State::Escape => "a string is not closed",
+                        State::Literal => "a literal is cut short",
                         _ => "an array or object is not closed",
                     }
                 ),
@@ -255,71 +319,40 @@ impl PartialJsonParser {
             return Ok(i);
         };
         match self.state {
-            State::Done => {
-                // Ignore-and-stop: nothing after the root value matters.
-                Ok(bytes.len())
-            }
-            State::Str {
-                key,
-                esc: Esc::None,
-            } => {
-                // Copy the run of plain text up to the next quote, backslash or control byte.
-                // Those are ASCII, so the cut is always at a char boundary.
-                let run = bytes
-                    .get(i..)
-                    .unwrap_or_default()
-                    .iter()
-                    .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                    .map_or(bytes.len(), |p| i + p);
-                if run > i {
-                    let s = text.get(i..run).unwrap_or_default();
-                    if key {
-                        self.key.push_str(s);
-                    } else {
-                        self.pending.push_str(s);
-                    }
-                    return Ok(run);
-                }
-                match b {
-                    b'"' => self.end_string(key)?,
-                    b'\\' => {
-                        self.state = State::Str {
-                            key,
-                            esc: Esc::Backslash,
-                        }
-                    }
-                    _ => {
-                        return Err(format!(
-                            "control character {b:#04x} inside a string; it must be escaped"
-                        ))
-                    }
-                }
-                Ok(i + 1)
-            }
-            State::Str { key, esc } => {
-                self.escape(key, esc, b)?;
+            State::Key | State::Text => self.string(text, i),
+            State::Escape => {
+                self.escape(b)?;
                 Ok(i + 1)
             }
             State::Num => {
-                if matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                    self.num.push(char::from(b));
-                    Ok(i + 1)
-                } else {
-                    // The number ends here; this byte is read again in the state after it.
+                // The run of bytes that may continue a number; ASCII, so a char boundary.
+                let end = bytes
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|&c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                    .map_or(bytes.len(), |p| i + p);
+                self.num.push_str(text.get(i..end).unwrap_or_default());
+                if end < bytes.len() {
+                    // The number ends here; the byte after it is read in the state after it.
                     self.end_number()?;
-                    Ok(i)
                 }
+                Ok(end)
             }
-            State::Lit { word, at } => {
-                let at = usize::from(at);
-                if word.get(at) != Some(&b) {
+            State::Literal => {
+                let word = self.literal;
+                let want = word.get(self.literal_at..).unwrap_or_default();
+                let got = bytes.get(i..).unwrap_or_default();
+                let n = want.len().min(got.len());
+                if let Some(bad) = want.iter().zip(got).position(|(w, g)| w != g) {
                     return Err(format!(
                         "unexpected {} in literal `{}`",
-                        show(b),
+                        show(got.get(bad).copied().unwrap_or(b)),
                         String::from_utf8_lossy(word)
                     ));
                 }
-                if at + 1 == word.len() {
+                self.literal_at += n;
+                if self.literal_at == word.len() {
                     let v = match word {
                         b"true" => Value::Bool(true),
                         b"false" => Value::Bool(false),
@@ -327,13 +360,12 @@ impl PartialJsonParser {
                     };
                     self.place(v);
                     self.value_done();
-                } else {
-                    self.state = State::Lit {
-                        word,
-                        at: (at + 1) as u8,
-                    };
                 }
-                Ok(i + 1)
+                Ok(i + n)
+            }
+            State::Done => {
+                // Ignore-and-stop: nothing after the root value matters.
+                Ok(bytes.len())
             }
             _ if is_ws(b) => Ok(i + 1),
             State::Value => {
@@ -352,10 +384,7 @@ impl PartialJsonParser {
                 match b {
                     b'"' => {
                         self.key.clear();
-                        self.state = State::Str {
-                            key: true,
-                            esc: Esc::None,
-                        };
+                        self.state = State::Key;
                     }
                     b'}' if self.state == State::ObjectFirst => self.close(true)?,
                     _ => return Err(format!("expected a key in quotes, found {}", show(b))),
@@ -366,10 +395,7 @@ impl PartialJsonParser {
                 if b != b':' {
                     return Err(format!("expected `:` after a key, found {}", show(b)));
                 }
-                if let Some(top) = self.frames.last_mut() {
-                    std::mem::swap(&mut top.key, &mut self.key);
-                }
-                self.state = State::Value;
+                self.colon();
                 Ok(i + 1)
             }
             State::After => {
@@ -397,6 +423,78 @@ impl PartialJsonParser {
         }
     }
 
+    /// Inside a key or a string value at `i`: takes the run of plain text up to the next quote,
+    /// backslash or control byte (ASCII, so the cut is at a char boundary), and that byte.
+    fn string(&mut self, text: &str, i: usize) -> Result<usize, String> {
+        let bytes = text.as_bytes();
+        let key = self.state == State::Key;
+        let rest = bytes.get(i..).unwrap_or_default();
+        let end = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .map_or(bytes.len(), |p| i + p);
+        let run = text.get(i..end).unwrap_or_default();
+        if key {
+            self.key.push_str(run);
+        } else if !run.is_empty() {
+            // Escapes wait in `pending`; plain text goes straight into the value, in order.
+            self.flush();
+            self.append_text(run);
+        }
+        match bytes.get(end) {
+            None => Ok(end),
+            Some(b'"') => {
+                // What usually follows is taken here, not a byte per dispatch: `:"` after a key,
+                // `,"` after a member's string value.
+                let mut j = end + 1;
+                if key {
+                    self.state = State::Colon;
+                    if bytes.get(j) == Some(&b':') {
+                        self.colon();
+                        j += 1;
+                        if bytes.get(j) == Some(&b'"') {
+                            self.begin_value(b'"')?;
+                            j += 1;
+                        }
+                    }
+                } else {
+                    self.flush();
+                    self.value_done();
+                    let in_object = self.frames.last().is_some_and(|f| f.object);
+                    if self.state == State::After
+                        && in_object
+                        && bytes.get(j) == Some(&b',')
+                        && bytes.get(j + 1) == Some(&b'"')
+                    {
+                        self.key.clear();
+                        self.state = State::Key;
+                        j += 2;
+                    }
+                }
+                Ok(j)
+            }
+            Some(b'\\') => {
+                self.esc = Esc::Backslash;
+                self.escape_in_key = key;
+                self.state = State::Escape;
+                Ok(end + 1)
+            }
+            Some(&c) => Err(format!(
+                "control character {c:#04x} inside a string; it must be escaped"
+            )),
+        }
+    }
+
+    /// The `:` after a key: the key becomes the innermost object's current one.
+    fn colon(&mut self) {
+        let on_path = self.key_on_item_path();
+        if let Some(top) = self.frames.last_mut() {
+            std::mem::swap(&mut top.key, &mut self.key);
+            top.on_item_path = on_path;
+        }
+        self.state = State::Value;
+    }
+
     fn begin_value(&mut self, b: u8) -> Result<(), String> {
         match b {
             b'{' | b'[' => {
@@ -413,6 +511,8 @@ impl PartialJsonParser {
                 self.frames.push(Frame {
                     object,
                     key: String::new(),
+                    repeated: false,
+                    on_item_path: false,
                     items,
                 });
                 self.state = if object {
@@ -423,35 +523,16 @@ impl PartialJsonParser {
             }
             b'"' => {
                 self.place(Value::String(String::new()));
-                self.pending.clear();
-                self.state = State::Str {
-                    key: false,
-                    esc: Esc::None,
-                };
+                self.state = State::Text;
             }
             b'-' | b'0'..=b'9' => {
                 self.num.clear();
                 self.num.push(char::from(b));
                 self.state = State::Num;
             }
-            b't' => {
-                self.state = State::Lit {
-                    word: b"true",
-                    at: 1,
-                }
-            }
-            b'f' => {
-                self.state = State::Lit {
-                    word: b"false",
-                    at: 1,
-                }
-            }
-            b'n' => {
-                self.state = State::Lit {
-                    word: b"null",
-                    at: 1,
-                }
-            }
+            b't' => self.begin_literal(b"true"),
+            b'f' => self.begin_literal(b"false"),
+            b'n' => self.begin_literal(b"null"),
             _ => return Err(format!("expected a value, found {}", show(b))),
         }
         Ok(())
@@ -463,15 +544,31 @@ impl PartialJsonParser {
         let Some(path) = &self.item_path else {
             return false;
         };
-        path.len() == self.frames.len()
-            && self
-                .frames
-                .iter()
-                .zip(path)
-                .all(|(f, k)| f.object && f.key == *k)
+        path.len() == self.frames.len() && self.frames.last().is_none_or(|f| f.on_item_path)
     }
 
-    fn escape(&mut self, key: bool, esc: Esc, b: u8) -> Result<(), String> {
+    /// Whether the key just read (`self.key`) continues the item path through the innermost frame.
+    fn key_on_item_path(&self) -> bool {
+        let Some(path) = &self.item_path else {
+            return false;
+        };
+        let depth = self.frames.len();
+        let outer_on_path = match depth.checked_sub(2) {
+            None => true,
+            Some(outer) => self.frames.get(outer).is_some_and(|f| f.on_item_path),
+        };
+        outer_on_path && path.get(depth.wrapping_sub(1)) == Some(&self.key)
+    }
+
+    fn begin_literal(&mut self, word: &'static [u8]) {
+        self.literal = word;
+        self.literal_at = 1;
+        self.state = State::Literal;
+    }
+
+    /// One byte of an escape; back to the string once the escape is whole.
+    fn escape(&mut self, b: u8) -> Result<(), String> {
+        let key = self.escape_in_key;
         let push = |c: char, this: &mut Self| {
             if key {
                 this.key.push(c);
@@ -479,8 +576,7 @@ impl PartialJsonParser {
                 this.pending.push(c);
             }
         };
-        let next = match esc {
-            Esc::None => Esc::None,
+        let next = match self.esc {
             Esc::Backslash => {
                 let c = match b {
                     b'"' => '"',
@@ -492,20 +588,17 @@ impl PartialJsonParser {
                     b'r' => '\r',
                     b't' => '\t',
                     b'u' => {
-                        self.state = State::Str {
-                            key,
-                            esc: Esc::Hex {
-                                acc: 0,
-                                n: 0,
-                                high: None,
-                            },
+                        self.esc = Esc::Hex {
+                            acc: 0,
+                            n: 0,
+                            high: None,
                         };
                         return Ok(());
                     }
                     _ => return Err(format!("invalid escape `\\{}` in a string", char::from(b))),
                 };
                 push(c, self);
-                Esc::None
+                None
             }
             Esc::Hex { acc, n, high } => {
                 let digit = char::from(b).to_digit(16).ok_or_else(|| {
@@ -513,25 +606,25 @@ impl PartialJsonParser {
                 })?;
                 let acc = acc * 16 + digit;
                 if n < 3 {
-                    Esc::Hex {
+                    Some(Esc::Hex {
                         acc,
                         n: n + 1,
                         high,
-                    }
+                    })
                 } else {
                     match (high, acc) {
-                        (None, 0xD800..=0xDBFF) => Esc::LowBackslash { high: acc },
+                        (None, 0xD800..=0xDBFF) => Some(Esc::LowBackslash { high: acc }),
                         (None, 0xDC00..=0xDFFF) => {
                             return Err(format!("lone low surrogate \\u{acc:04X} in a string"))
                         }
                         (None, _) => {
                             push(char::from_u32(acc).unwrap_or('\u{FFFD}'), self);
-                            Esc::None
+                            None
                         }
                         (Some(high), 0xDC00..=0xDFFF) => {
                             let code = 0x10000 + ((high - 0xD800) << 10) + (acc - 0xDC00);
                             push(char::from_u32(code).unwrap_or('\u{FFFD}'), self);
-                            Esc::None
+                            None
                         }
                         (Some(high), _) => {
                             return Err(format!(
@@ -547,7 +640,7 @@ impl PartialJsonParser {
                         "high surrogate \\u{high:04X} not followed by a low surrogate"
                     ));
                 }
-                Esc::LowU { high }
+                Some(Esc::LowU { high })
             }
             Esc::LowU { high } => {
                 if b != b'u' {
@@ -555,32 +648,30 @@ impl PartialJsonParser {
                         "high surrogate \\u{high:04X} not followed by a low surrogate"
                     ));
                 }
-                Esc::Hex {
+                Some(Esc::Hex {
                     acc: 0,
                     n: 0,
                     high: Some(high),
-                }
+                })
             }
         };
-        self.state = State::Str { key, esc: next };
-        Ok(())
-    }
-
-    fn end_string(&mut self, key: bool) -> Result<(), String> {
-        if key {
-            self.state = State::Colon;
-        } else {
-            self.flush();
-            self.value_done();
+        match next {
+            Some(esc) => self.esc = esc,
+            None => self.state = if key { State::Key } else { State::Text },
         }
         Ok(())
     }
 
     fn end_number(&mut self) -> Result<(), String> {
-        // serde_json's own number reading, so the value is exactly what parsing the whole
-        // document with serde_json gives (integer vs float, rounding, out-of-range errors).
-        let n: Number = serde_json::from_str(&self.num)
-            .map_err(|_| format!("`{}` is not a valid number", self.num))?;
+        let n = match small_integer(&self.num) {
+            Some(n) => n,
+            // serde_json's own number reading, so the value is exactly what parsing the whole
+            // document with serde_json gives (integer vs float, rounding, out-of-range errors).
+            None => self
+                .num
+                .parse::<Number>()
+                .map_err(|_| format!("`{}` is not a valid number", self.num))?,
+        };
         self.place(Value::Number(n));
         self.value_done();
         Ok(())
@@ -603,11 +694,7 @@ impl PartialJsonParser {
             None => self.state = State::Done,
             Some(top) => {
                 if top.items {
-                    if let Some(item) = self
-                        .container()
-                        .and_then(|c| c.as_array())
-                        .and_then(|a| a.last())
-                    {
+                    if let Some(item) = self.container().and_then(|c| top.current_ref(c)) {
                         self.items.push(item.clone());
                     }
                 }
@@ -619,64 +706,75 @@ impl PartialJsonParser {
     /// Puts a new value into the innermost open container (or makes it the root).
     fn place(&mut self, v: Value) {
         self.changed = true;
-        let Some(top) = self.frames.last() else {
+        let Some(top) = self.frames.last_mut() else {
             self.root = Some(v);
             return;
         };
-        let key = if top.object {
-            Some(top.key.clone())
+        let object = top.object;
+        // The key moves into the map; it is kept only when it repeats an earlier one.
+        let key = if object {
+            std::mem::take(&mut top.key)
         } else {
-            None
+            String::new()
         };
-        match (self.container_mut(), key) {
-            (Some(Value::Object(m)), Some(k)) => {
-                m.insert(k, v);
-            }
-            (Some(Value::Array(a)), None) => a.push(v),
+        let mut repeated = None;
+        match walk(&mut self.root, &self.frames) {
+            Some(Value::Object(m)) if object => match m.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
+                Entry::Occupied(mut slot) => {
+                    // The last value of a repeated key wins, in the key's first place.
+                    repeated = Some(slot.key().clone());
+                    slot.insert(v);
+                }
+            },
+            Some(Value::Array(a)) if !object => a.push(v),
             // The tree and the frames always agree; nothing to do if they somehow do not.
             _ => {}
         }
+        if let Some(top) = self.frames.last_mut() {
+            top.repeated = repeated.is_some();
+            if let Some(key) = repeated {
+                top.key = key;
+            }
+        }
     }
 
-    /// Appends the pending string text to the string being read.
+    /// Appends the pending text of escapes to the string being read.
     fn flush(&mut self) {
         if self.pending.is_empty() {
             return;
         }
-        let text = std::mem::take(&mut self.pending);
-        let slot = match self.frames.last() {
-            None => self.root.as_mut(),
-            Some(top) => match walk(&mut self.root, &self.frames) {
-                Some(Value::Object(m)) if top.object => m.get_mut(&top.key),
-                Some(Value::Array(a)) => a.last_mut(),
-                _ => None,
-            },
-        };
-        if let Some(Value::String(s)) = slot {
-            if s.is_empty() {
-                // The first piece is moved, not copied.
-                *s = text;
-            } else {
-                s.push_str(&text);
-            }
-            self.changed = true;
-        }
+        let pending = std::mem::take(&mut self.pending);
+        self.append_text(&pending);
+        // The buffer is put back, so its capacity serves the next escape.
+        self.pending = pending;
+        self.pending.clear();
     }
 
-    /// The innermost open container.
-    fn container_mut(&mut self) -> Option<&mut Value> {
-        walk(&mut self.root, &self.frames)
+    /// Appends `text` to the string value being read.
+    fn append_text(&mut self, text: &str) {
+        let slot = match self.frames.last() {
+            None => self.root.as_mut(),
+            Some(top) => walk(&mut self.root, &self.frames).and_then(|c| top.current(c)),
+        };
+        if let Some(Value::String(s)) = slot {
+            if s.capacity() == 0 {
+                // Most strings a model writes are longer than a feed: start where doubling from
+                // a first 4-byte piece would take three reallocations to get.
+                s.reserve(text.len().max(MIN_STRING_CAPACITY));
+            }
+            s.push_str(text);
+            self.changed = true;
+        }
     }
 
     fn container(&self) -> Option<&Value> {
         let mut cur = self.root.as_ref()?;
         let n = self.frames.len();
         for f in self.frames.iter().take(n.saturating_sub(1)) {
-            cur = if f.object {
-                cur.as_object()?.get(&f.key)?
-            } else {
-                cur.as_array()?.last()?
-            };
+            cur = f.current_ref(cur)?;
         }
         Some(cur)
     }
@@ -686,14 +784,34 @@ impl PartialJsonParser {
 /// but the last leads into its current member or its last element).
 fn walk<'v>(root: &'v mut Option<Value>, frames: &[Frame]) -> Option<&'v mut Value> {
     let mut cur = root.as_mut()?;
-    for f in frames.iter().take(frames.len().saturating_sub(1)) {
-        cur = if f.object {
-            cur.as_object_mut()?.get_mut(&f.key)?
-        } else {
-            cur.as_array_mut()?.last_mut()?
-        };
+    if let Some((_, outer)) = frames.split_last() {
+        for f in outer {
+            cur = f.current(cur)?;
+        }
     }
     Some(cur)
+}
+
+/// A plain integer that fits in 64 bits, read without `serde_json` (which gives the same value):
+/// an optional `-`, then digits without a leading zero; `-0` is left to `serde_json` (a float).
+fn small_integer(text: &str) -> Option<Number> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let valid = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if !valid {
+        return None;
+    }
+    let magnitude: u64 = digits.parse().ok()?;
+    match (negative, i64::try_from(magnitude)) {
+        (false, _) => Some(Number::from(magnitude)),
+        (true, Ok(m)) if m > 0 => Some(Number::from(-m)),
+        _ => None,
+    }
 }
 
 fn is_ws(b: u8) -> bool {
@@ -839,6 +957,45 @@ mod tests {
         assert!(p.feed("[").is_err());
     }
 
+    /// A repeated key keeps its first place and takes the last value, as in serde_json, also while
+    /// that value is a string still growing (it is then not the map's last member).
+    #[test]
+    fn repeated_keys_are_read_as_serde_json_reads_them() {
+        let doc = r#"{"a": "x", "b": 1, "a": "yz\n", "c": {"a": [1], "a": [2, "w"]}}"#;
+        let mut p = PartialJsonParser::new();
+        for piece in doc.as_bytes().chunks(1) {
+            p.feed(std::str::from_utf8(piece).unwrap()).unwrap();
+        }
+        let ours = p.finish().unwrap();
+        let theirs: Value = serde_json::from_str(doc).unwrap();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.to_string(), theirs.to_string(), "same member order");
+    }
+
+    #[test]
+    fn integers_read_without_serde_json_match_it() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "999999999999999999",
+            "-999999999999999999",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775809",
+        ] {
+            let mut p = PartialJsonParser::new();
+            p.feed(text).unwrap();
+            let ours = p.finish().unwrap();
+            let theirs: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(ours, theirs, "{text}");
+            assert_eq!(ours.is_f64(), theirs.is_f64(), "{text}");
+        }
+    }
+
     #[test]
     fn items_are_reported_when_complete() {
         let mut p = PartialJsonParser::with_item_path(vec!["items".into()]);
@@ -866,5 +1023,12 @@ mod tests {
         assert!(p.take_completed_items().is_empty());
         p.feed("]").unwrap();
         assert_eq!(p.take_completed_items(), vec![json!(5)]);
+
+        // Only the array at the path: not one under the same key deeper down, nor after a key
+        // that merely starts like the path's.
+        let mut p = PartialJsonParser::with_item_path(vec!["items".into()]);
+        p.feed(r#"{"x": {"items": [1]}, "item": [2], "items": [3, 4]}"#)
+            .unwrap();
+        assert_eq!(p.take_completed_items(), vec![json!(3), json!(4)]);
     }
 }

@@ -64,7 +64,7 @@ impl SseDecoder {
                 }
             }
             // Each byte is looked at once: copy up to the next line end, then handle the line.
-            match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            match memchr::memchr2(b'\n', b'\r', rest) {
                 Some(pos) => {
                     let (head, tail) = rest.split_at(pos);
                     self.line.extend_from_slice(head);
@@ -126,7 +126,11 @@ impl SseDecoder {
             None => (&line[..], &[][..]),
         };
         if name == b"data" {
-            self.data.push_str(&String::from_utf8_lossy(value));
+            // Checked as UTF-8 at its full speed first; only invalid text takes the lossy path.
+            match std::str::from_utf8(value) {
+                Ok(text) => self.data.push_str(text),
+                Err(_) => self.data.push_str(&String::from_utf8_lossy(value)),
+            }
             self.data.push('\n');
             self.has_data = true;
         }
