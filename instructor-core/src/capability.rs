@@ -27,6 +27,12 @@ pub enum Feature {
     Seed,
     /// The `developer` role.
     DeveloperRole,
+    /// `image_url` parts in a user message.
+    ImageInput,
+    /// `input_audio` parts in a user message.
+    AudioInput,
+    /// `file` parts (PDF documents) in a user message.
+    FileInput,
 }
 
 impl Feature {
@@ -44,6 +50,9 @@ impl Feature {
             Feature::MaxCompletionTokens => "`max_completion_tokens`",
             Feature::Seed => "`seed`",
             Feature::DeveloperRole => "the `developer` role",
+            Feature::ImageInput => "image parts (`image_url`)",
+            Feature::AudioInput => "audio parts (`input_audio`)",
+            Feature::FileInput => "file parts (`file`, PDF documents)",
         }
     }
 }

@@ -11,6 +11,7 @@ mod content_filter;
 pub mod error;
 pub mod event;
 pub mod instructor;
+mod media;
 pub mod message;
 mod mode;
 pub mod schema;
@@ -41,7 +42,10 @@ pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use event::{Final, ItemEvent, PartialEvent, Retry};
 pub use hooks::{Hooks, RetryEvent};
 pub use instructor::{Extract, Instructor, ToolSchema};
-pub use message::{Content, ContentPart, FunctionCall, Message, ToolCall};
+pub use message::{
+    AudioFormat, Content, ContentPart, FileData, FunctionCall, ImageDetail, ImageUrl, InputAudio,
+    Message, ToolCall,
+};
 pub use mode::Mode;
 pub use request::{BodyValue, Request, RequestBody};
 pub use schema::{JsonSchema, SchemaGenerator};

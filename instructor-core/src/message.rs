@@ -1,6 +1,11 @@
 //! Chat messages as the chat-completions API takes them.
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::media::{self, ImageType};
 
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,7 +84,7 @@ impl Message {
         }
     }
 
-    /// A user message made of parts: text and image URLs.
+    /// A user message made of parts: text, images, audio and documents.
     pub fn user_parts(parts: Vec<ContentPart>) -> Self {
         Message::User {
             content: Content::Parts(parts),
@@ -143,6 +148,20 @@ impl From<&str> for Content {
 }
 
 /// One part of a multi-part user message.
+///
+/// ```
+/// use instructor_core::message::{ContentPart, ImageDetail};
+/// # fn main() -> instructor_core::Result<()> {
+/// # let png: &[u8] = b"\x89PNG\r\n\x1a\n....";
+/// let parts = vec![
+///     ContentPart::text("What is on this receipt?"),
+///     // The media type comes from the bytes: PNG, JPEG, GIF or WEBP.
+///     ContentPart::image_bytes(png)?.with_detail(ImageDetail::High),
+///     ContentPart::image_url("https://example.com/receipt.jpg"),
+/// ];
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentPart {
@@ -155,6 +174,16 @@ pub enum ContentPart {
     ImageUrl {
         /// The image.
         image_url: ImageUrl,
+    },
+    /// Audio for audio-capable deployments (`gpt-4o-audio-preview` and the like).
+    InputAudio {
+        /// The audio.
+        input_audio: InputAudio,
+    },
+    /// A document, such as a PDF, inline or by the id of an uploaded file.
+    File {
+        /// The file.
+        file: FileData,
     },
 }
 
@@ -173,6 +202,88 @@ impl ContentPart {
             },
         }
     }
+
+    /// An image part from its bytes, sent as a base64 `data:` URL. The media type is read from
+    /// the bytes (PNG, JPEG, GIF or WEBP); other bytes are an [`Error::Configuration`](crate::Error::Configuration).
+    pub fn image_bytes(bytes: &[u8]) -> Result<Self> {
+        let kind = ImageType::sniff(bytes)
+            .ok_or_else(|| media::unrecognised("image", "PNG, JPEG, GIF or WEBP", bytes))?;
+        Ok(Self::image_url(media::data_url(kind.media_type(), bytes)))
+    }
+
+    /// An image part from a file, as [`image_bytes`](Self::image_bytes) (the type comes from the
+    /// content, not the extension).
+    pub fn image_file(path: impl AsRef<Path>) -> Result<Self> {
+        Self::image_bytes(&media::read(path.as_ref(), "image")?)
+    }
+
+    /// Sets how closely an image part is looked at; other parts are returned unchanged.
+    pub fn with_detail(mut self, detail: ImageDetail) -> Self {
+        if let ContentPart::ImageUrl { image_url } = &mut self {
+            image_url.detail = Some(detail);
+        }
+        self
+    }
+
+    /// An audio part from base64 data you already have.
+    pub fn input_audio(base64_data: impl Into<String>, format: AudioFormat) -> Self {
+        ContentPart::InputAudio {
+            input_audio: InputAudio {
+                data: base64_data.into(),
+                format,
+            },
+        }
+    }
+
+    /// An audio part from its bytes: WAV or MP3, read from the bytes.
+    pub fn audio_bytes(bytes: &[u8]) -> Result<Self> {
+        let format = match media::sniff_audio(bytes) {
+            Some("wav") => AudioFormat::Wav,
+            Some(_) => AudioFormat::Mp3,
+            None => return Err(media::unrecognised("audio", "WAV or MP3", bytes)),
+        };
+        Ok(Self::input_audio(media::base64(bytes), format))
+    }
+
+    /// An audio part from a WAV or MP3 file.
+    pub fn audio_file(path: impl AsRef<Path>) -> Result<Self> {
+        Self::audio_bytes(&media::read(path.as_ref(), "audio file")?)
+    }
+
+    /// A PDF document from its bytes, sent inline as a base64 `data:` URL with its file name.
+    pub fn pdf_bytes(filename: impl Into<String>, bytes: &[u8]) -> Result<Self> {
+        if !media::is_pdf(bytes) {
+            return Err(media::unrecognised("document", "a PDF", bytes));
+        }
+        Ok(ContentPart::File {
+            file: FileData {
+                filename: Some(filename.into()),
+                file_data: Some(media::data_url("application/pdf", bytes)),
+                file_id: None,
+            },
+        })
+    }
+
+    /// A PDF document from a file; its name is sent with it.
+    pub fn pdf_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "document.pdf".to_owned());
+        Self::pdf_bytes(name, &media::read(path, "document")?)
+    }
+
+    /// A file already uploaded to the service, by its id.
+    pub fn file_id(id: impl Into<String>) -> Self {
+        ContentPart::File {
+            file: FileData {
+                filename: None,
+                file_data: None,
+                file_id: Some(id.into()),
+            },
+        }
+    }
 }
 
 /// An image reference.
@@ -180,9 +291,54 @@ impl ContentPart {
 pub struct ImageUrl {
     /// `https://…` or `data:image/png;base64,…`.
     pub url: String,
-    /// `auto`, `low` or `high`.
+    /// How closely the model looks: more detail costs more tokens.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub detail: Option<String>,
+    pub detail: Option<ImageDetail>,
+}
+
+/// How closely the model looks at an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageDetail {
+    /// The service decides by the image's size.
+    Auto,
+    /// A 512x512 look, a fixed small number of tokens.
+    Low,
+    /// The image in tiles, for fine print.
+    High,
+}
+
+/// Audio in a user message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputAudio {
+    /// The audio, base64-encoded.
+    pub data: String,
+    /// Its encoding.
+    pub format: AudioFormat,
+}
+
+/// An audio encoding the chat-completions API accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioFormat {
+    /// WAV.
+    Wav,
+    /// MP3.
+    Mp3,
+}
+
+/// A document in a user message: inline data with a file name, or an uploaded file's id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileData {
+    /// The file's name, sent with inline data.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub filename: Option<String>,
+    /// `data:application/pdf;base64,…`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file_data: Option<String>,
+    /// The id of a file uploaded to the service.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file_id: Option<String>,
 }
 
 /// A tool call made by the model.

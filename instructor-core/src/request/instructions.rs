@@ -86,7 +86,7 @@ fn content_text(content: &Content) -> String {
             .iter()
             .filter_map(|p| match p {
                 ContentPart::Text { text } => Some(text.as_str()),
-                ContentPart::ImageUrl { .. } => None,
+                _ => None,
             })
             .collect::<Vec<_>>()
             .join("\n"),
