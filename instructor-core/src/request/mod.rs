@@ -7,6 +7,7 @@ pub(crate) mod chat_request;
 pub(crate) mod instructions;
 pub(crate) mod mode_fields;
 pub(crate) mod target;
+pub(crate) mod template;
 
 pub use body::{BodyValue, RequestBody};
 pub use chat_request::Request;
