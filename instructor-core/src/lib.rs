@@ -35,13 +35,14 @@ pub use client::async_streams::{
 pub use client::asynchronous::AsyncClient;
 pub use client::blocking::Client;
 pub use client::blocking_streams::{ItemEventIter, IterableIter, PartialEventIter, PartialIter};
+pub use client::llm_validator::{llm_validator, llm_validator_async, LlmValidator, Verdict};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use content_filter::filtered_categories;
 pub use engine::{hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use event::{Final, ItemEvent, PartialEvent, Retry};
 pub use hooks::{Hooks, RetryEvent};
-pub use instructor::{Extract, Instructor, ToolSchema};
+pub use instructor::{Extract, Instructor, ToolSchema, ValidateContext};
 pub use message::{
     AudioFormat, Content, ContentPart, FileData, FunctionCall, ImageDetail, ImageUrl, InputAudio,
     Message, ToolCall,

@@ -174,6 +174,13 @@ impl<O> Attempts<O> {
         }
     }
 
+    /// The caller's own check (a context or async validator, an LLM validator) refused the value
+    /// this attempt read: re-asks with `error` like any validation error, or gives up when
+    /// attempts have run out. The attempt and its usage are already counted.
+    pub fn refuse(&mut self, done: Final<O>, error: Error) -> Result<Turn<O>> {
+        self.reask(error, done.completion)
+    }
+
     /// Records a re-askable failure; re-asks, or gives up when attempts have run out.
     fn reask(&mut self, error: Error, completion: ChatCompletion) -> Result<Turn<O>> {
         let hooks = &self.settings.hooks;
