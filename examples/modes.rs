@@ -5,7 +5,7 @@
 
 mod common;
 
-use instructor::{Instructor, Mode};
+use instructor::{Api, Instructor, Mode};
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -25,12 +25,16 @@ enum Action {
 }
 
 fn main() -> Result<(), instructor::Error> {
-    let azure = common::azure()?;
-    let client = instructor::from_openai(azure).max_retries(3);
+    let chat = instructor::from_openai(common::azure()?).max_retries(3);
+    let responses = instructor::from_openai(common::azure_responses()?).max_retries(3);
     let request = || common::request().user("Extract: Jason is 25 years old");
 
     for mode in Mode::ALL {
-        let client = client.clone().with_mode(mode);
+        let client = match mode.api() {
+            Api::ChatCompletions => chat.clone(),
+            Api::Responses => responses.clone(),
+        }
+        .with_mode(mode);
         let outcome = if mode == Mode::ParallelTools {
             client
                 .create_parallel::<Action>(request())

@@ -19,6 +19,10 @@ Two layers, one process:
            (Azure form; any other deployment name gets Azure's 404
             DeploymentNotFound)
       POST /v1/chat/completions            (OpenAI form)
+      POST /openai/v1/chat/completions     (Azure's v1 form)
+      POST /v1/responses, /openai/v1/responses, /openai/responses
+           (the Responses API, translated to chat completions: see
+            local_responses.py)
       GET  /health, /v1/models, /props, ... (llama.cpp's own routes)
 
 llama.cpp's ``api_prefix`` can serve only one of the two forms, hence the
@@ -63,6 +67,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+import local_responses
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -263,6 +269,11 @@ class Front(BaseHTTPRequestHandler):
     def _route(self) -> str | None:
         split = urlsplit(self.path)
         path, query = split.path, split.query
+        # Azure's v1 form and its dated Responses route.
+        if path.startswith("/openai/v1/"):
+            path = path[len("/openai"):]
+        elif path == "/openai/responses":
+            path = "/v1/responses"
         prefix = "/openai/deployments/"
         if path.startswith(prefix):
             rest = path[len(prefix):]
@@ -293,6 +304,9 @@ class Front(BaseHTTPRequestHandler):
             return
         target = self._route()
         if target is None:
+            return
+        if self.command == "POST" and target.split("?")[0] == "/v1/responses":
+            self._responses(body)
             return
         state: dict = {}
         if self.shim and body and self.command == "POST" and target.split("?")[0].endswith("/chat/completions"):
@@ -362,6 +376,71 @@ class Front(BaseHTTPRequestHandler):
                 self._json(502, {"error": {"code": "502", "message": f"upstream error: {e}"}})
             except OSError:
                 pass
+        finally:
+            conn.close()
+
+    def _responses(self, body: bytes | None) -> None:
+        """Serve the Responses API through llama.cpp's chat endpoint (see local_responses)."""
+        try:
+            request = json.loads(body or b"{}")
+            chat = local_responses.to_chat(request)
+        except ValueError as e:
+            self._json(400, {"error": {"code": "invalid_request_error", "message": f"not JSON: {e}"}})
+            return
+        except KeyError as e:
+            self._json(404, {"error": {"code": "previous_response_not_found",
+                                       "message": f"no stored response {e}"}})
+            return
+        history = {"messages": list(chat["messages"])}
+        try:
+            state = shim_request(chat) if self.shim else {}
+        except ShimError as e:
+            self._json(e.status, {"error": {"code": "invalid_request_error", "message": str(e)}})
+            return
+        stream = bool(chat.get("stream"))
+        if stream:
+            chat["stream_options"] = {"include_usage": True}
+        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=3600)
+        try:
+            conn.request("POST", "/v1/chat/completions", body=json.dumps(chat).encode(),
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            if resp.status != 200 or not stream:
+                data = resp.read()
+                if resp.status != 200:
+                    self._json(resp.status, json.loads(data or b"{}"))
+                    return
+                if state:
+                    data = shim_response(data, state)
+                self._json(200, local_responses.from_chat(request, history, json.loads(data)))
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            translator = local_responses.StreamTranslator(request, history)
+
+            def write(events: list) -> None:
+                data = local_responses.sse(events)
+                if data:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.flush()
+
+            write(translator.start())
+            for line in resp:
+                if not line.startswith(b"data: {"):
+                    continue
+                event = json.loads(line[6:])
+                if state:
+                    event = shim_stream_event(event, state)
+                    if event is None:
+                        continue
+                write(translator.chunk(event))
+            write(translator.end())
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
         finally:
             conn.close()
 

@@ -30,6 +30,21 @@ pub fn azure() -> Result<AzureOpenAI, instructor::Error> {
         .build()
 }
 
+/// The blocking client for the Responses API modes: from the environment (they need
+/// `OPENAI_API_VERSION=v1`, `preview`, or 2025-03-01-preview or later), or the local model in
+/// Azure's v1 URL form (`/openai/v1/responses`).
+pub fn azure_responses() -> Result<AzureOpenAI, instructor::Error> {
+    if on_azure() {
+        return AzureOpenAI::from_env();
+    }
+    AzureOpenAI::builder()
+        .azure_endpoint(local_endpoint())
+        .api_key("local")
+        .api_version("v1")
+        .deployment("smollm2")
+        .build()
+}
+
 /// The async Azure client: from the environment, or the local model.
 pub fn async_azure() -> Result<AsyncAzureOpenAI, instructor::Error> {
     if on_azure() {

@@ -306,12 +306,15 @@ const STREAM_OPTIONS: Since = Since {
 };
 const DEVELOPER: Since = since("2024-12-01-preview", (2024, 12, 1));
 const AUDIO: Since = since("2025-01-01-preview", (2025, 1, 1));
+const RESPONSES: Since = since("2025-03-01-preview", (2025, 3, 1));
 const ALWAYS: Since = since("0000-01-01", (0, 1, 1));
 
 /// True when the conversation has a message in the `developer` role.
 fn has_developer_message(messages: BodyValue<'_>) -> bool {
     match messages {
-        BodyValue::Messages(m) => m.iter().any(|m| matches!(m, Message::Developer { .. })),
+        BodyValue::Messages(m) | BodyValue::Input(m) => {
+            m.iter().any(|m| matches!(m, Message::Developer { .. }))
+        }
         BodyValue::Json(Value::Array(m)) => m
             .iter()
             .any(|m| m.get("role").and_then(Value::as_str) == Some("developer")),
@@ -323,7 +326,7 @@ fn has_developer_message(messages: BodyValue<'_>) -> bool {
 /// The `type` of every part of every message with parts, as sent.
 fn part_types(messages: BodyValue<'_>) -> Vec<String> {
     match messages {
-        BodyValue::Messages(m) => m
+        BodyValue::Messages(m) | BodyValue::Input(m) => m
             .iter()
             .filter_map(|m| match m {
                 Message::User {
@@ -390,7 +393,8 @@ fn since_of_feature(feature: Feature) -> Since {
         Feature::StrictTools | Feature::JsonSchema => JSON_SCHEMA,
         Feature::ParallelToolCalls | Feature::MaxCompletionTokens => SEPT_PREVIEW,
         Feature::StreamUsage => STREAM_OPTIONS,
-        Feature::DeveloperRole => DEVELOPER,
+        Feature::DeveloperRole | Feature::ReasoningEffort => DEVELOPER,
+        Feature::Responses => RESPONSES,
         // Image parts came with GPT-4 Turbo with Vision; audio parts with the audio models.
         Feature::ImageInput => TOOLS,
         Feature::AudioInput => AUDIO,

@@ -12,7 +12,7 @@ use http::header::{
 };
 use http::{Method, StatusCode};
 use instructor_core::stream::sse::{SseDecoder, SseEvent};
-use instructor_core::{ChunkStream, Error, RequestBody, Result};
+use instructor_core::{ChunkStream, Endpoint, Error, Feature, RequestBody, Result};
 use serde_json::Value;
 use tokio::time::Instant;
 use url::Url;
@@ -23,7 +23,10 @@ use crate::config::HttpConfig;
 use crate::errors::{excerpt, map_error_json, map_error_reply, ErrorContext};
 use crate::retry::{retry_after, retryable_status, RetryState};
 use crate::secret::Secret;
-use crate::url::{azure_chat_url, check_redirect, openai_chat_url, origin, same_origin};
+use crate::url::{
+    azure_chat_url, azure_responses_url, check_redirect, openai_chat_url, openai_responses_url,
+    origin, same_origin,
+};
 use crate::wire::{self, Client, ClientSettings, ReadError, Response, SendFailure};
 
 const MAX_REDIRECTS: usize = 5;
@@ -85,15 +88,21 @@ impl std::fmt::Debug for Core {
     }
 }
 
-/// Where one deployment's (or model's) requests go.
+/// Where one deployment's (or model's) requests go: chat completions, and the Responses API where
+/// the endpoint serves it.
 struct Route {
     url: Url,
+    responses: Option<Url>,
     ctx: ErrorContext,
 }
 
 impl Route {
-    fn new(url: Url, ctx: ErrorContext) -> Result<Arc<Self>> {
-        Ok(Arc::new(Route { url, ctx }))
+    fn new(url: Url, responses: Option<Url>, ctx: ErrorContext) -> Result<Arc<Self>> {
+        Ok(Arc::new(Route {
+            url,
+            responses,
+            ctx,
+        }))
     }
 }
 
@@ -101,6 +110,17 @@ impl Route {
 pub(crate) struct Prepared {
     route: Arc<Route>,
     body: Bytes,
+    endpoint: Endpoint,
+}
+
+impl Prepared {
+    /// The URL the body is sent to.
+    fn url(&self) -> &Url {
+        match (self.endpoint, &self.route.responses) {
+            (Endpoint::Responses, Some(url)) => url,
+            _ => &self.route.url,
+        }
+    }
 }
 
 impl Core {
@@ -184,6 +204,7 @@ impl Core {
                 };
                 Route::new(
                     azure_chat_url(root, version, name)?,
+                    azure_responses_url(root, version)?,
                     ErrorContext {
                         deployment,
                         endpoint: origin(root),
@@ -193,6 +214,7 @@ impl Core {
             }
             Target::OpenAi { base, .. } => Route::new(
                 openai_chat_url(base)?,
+                Some(openai_responses_url(base)?),
                 ErrorContext {
                     deployment,
                     endpoint: format!("{}{}", origin(base), base.path()),
@@ -237,8 +259,9 @@ impl Core {
         }
         let named = body.model().filter(|m| !m.is_empty());
         let route = self.route_for(named)?;
-        let model = match &self.target {
-            Target::Azure { version, .. } => {
+        let endpoint = body.endpoint();
+        let model = match (&self.target, endpoint) {
+            (Target::Azure { version, .. }, Endpoint::ChatCompletions) => {
                 version.check_request(body)?;
                 // The deployment is in the URL; the dated specs have no `model` field.
                 version
@@ -246,7 +269,19 @@ impl Core {
                     .then_some(route.ctx.deployment.as_deref())
                     .flatten()
             }
-            Target::OpenAi { .. } => route.ctx.deployment.as_deref(),
+            (Target::Azure { version, .. }, Endpoint::Responses) => {
+                if route.responses.is_none() {
+                    return Err(Error::Unsupported {
+                        what: Feature::Responses.describe().to_owned(),
+                        by: format!("Azure OpenAI api-version {}", version.as_str()),
+                        since: Some("2025-03-01-preview".to_owned()),
+                        suggestion: Some("api-version v1 serves it at /openai/v1/responses".into()),
+                    });
+                }
+                // The Responses API takes the deployment as `model`, in every URL form.
+                route.ctx.deployment.as_deref()
+            }
+            (Target::OpenAi { .. }, _) => route.ctx.deployment.as_deref(),
         };
         let body = serialize(&BodyView {
             body,
@@ -256,6 +291,7 @@ impl Core {
         Ok(Prepared {
             body: Bytes::from(body),
             route,
+            endpoint,
         })
     }
 
@@ -298,7 +334,7 @@ impl Core {
         credential: &Credential,
         deadline: Instant,
     ) -> std::result::Result<Response, Failed> {
-        let first = &p.route.url;
+        let first = p.url();
         let mut url = Cow::Borrowed(first);
         let mut method = Method::POST;
         let mut last_status = 0;
@@ -564,6 +600,9 @@ impl Core {
         let state = StreamState {
             status,
             body: resp,
+            // Chat-completion streams end with `data: [DONE]`; Responses API streams end when the
+            // server closes them after their last event (the engine checks that event came).
+            ends_with_done: p.endpoint == Endpoint::ChatCompletions,
             route: p.route,
             decoder: SseDecoder::new(),
             pending: VecDeque::new(),
@@ -708,6 +747,8 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 struct StreamState {
     status: u16,
     body: Response,
+    /// The stream must end with `data: [DONE]`.
+    ends_with_done: bool,
     route: Arc<Route>,
     decoder: SseDecoder,
     pending: VecDeque<SseEvent>,
@@ -738,6 +779,10 @@ impl StreamState {
                     }
                     SseEvent::Data(text) => return Some(self.data(text)),
                 }
+            }
+            if self.eof && !self.ends_with_done {
+                self.finished = true;
+                return None;
             }
             if self.eof {
                 return self.fail(Error::StreamInterrupted {

@@ -1,6 +1,6 @@
 //! Endpoint checks and request URLs.
 
-use instructor_core::{Error, Result};
+use instructor_core::{Error, Feature, Result, Support};
 use url::Url;
 
 use crate::api_version::ApiVersion;
@@ -123,6 +123,37 @@ pub(crate) fn azure_chat_url(root: &Url, version: &ApiVersion, deployment: &str)
             .append_pair("api-version", version.as_str());
         Ok(url)
     }
+}
+
+/// Where the Responses API is: `{root}/openai/v1/responses` for `v1`/`preview`,
+/// `{root}/openai/responses?api-version=V` for a dated version that has it (2025-03-01-preview and
+/// later), nowhere before.
+pub(crate) fn azure_responses_url(root: &Url, version: &ApiVersion) -> Result<Option<Url>> {
+    if version.is_v1() {
+        let mut url = with_segments(root, &["openai", "v1", "responses"])?;
+        if version.as_str() == "preview" {
+            url.query_pairs_mut().append_pair("api-version", "preview");
+        }
+        return Ok(Some(url));
+    }
+    if version.supports(Feature::Responses) != Support::Yes {
+        return Ok(None);
+    }
+    let mut url = with_segments(root, &["openai", "responses"])?;
+    url.query_pairs_mut()
+        .append_pair("api-version", version.as_str());
+    Ok(Some(url))
+}
+
+/// `{base}/responses` for OpenAI-compatible servers.
+pub(crate) fn openai_responses_url(base: &Url) -> Result<Url> {
+    let mut base = base.clone();
+    base.set_fragment(None);
+    let query = base.query().map(str::to_string);
+    base.set_query(None);
+    let mut url = with_segments(&base, &["responses"])?;
+    url.set_query(query.as_deref());
+    Ok(url)
 }
 
 /// `{base}/chat/completions` for OpenAI-compatible servers.

@@ -27,6 +27,10 @@ pub enum Feature {
     Seed,
     /// The `developer` role.
     DeveloperRole,
+    /// The Responses API (`/responses`).
+    Responses,
+    /// `reasoning_effort` (reasoning models).
+    ReasoningEffort,
     /// `image_url` parts in a user message.
     ImageInput,
     /// `input_audio` parts in a user message.
@@ -50,6 +54,8 @@ impl Feature {
             Feature::MaxCompletionTokens => "`max_completion_tokens`",
             Feature::Seed => "`seed`",
             Feature::DeveloperRole => "the `developer` role",
+            Feature::Responses => "the Responses API (`/responses`)",
+            Feature::ReasoningEffort => "`reasoning_effort`",
             Feature::ImageInput => "image parts (`image_url`)",
             Feature::AudioInput => "audio parts (`input_audio`)",
             Feature::FileInput => "file parts (`file`, PDF documents)",

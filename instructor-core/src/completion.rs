@@ -5,6 +5,7 @@ use serde_json::Value;
 
 pub use crate::content_filter::FilterVerdicts;
 use crate::message::{FunctionCall, ToolCall};
+use crate::responses::Response;
 
 /// A chat completion as the service returned it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +34,10 @@ pub struct ChatCompletion {
     /// An error object a server sent with a success status, in place of a completion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Value>,
+    /// In the Responses modes, the Responses API's response this completion was read from,
+    /// whole: its output items, status and detailed usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<Box<Response>>,
 }
 
 /// One choice of a completion.
@@ -79,12 +84,46 @@ pub struct Usage {
     /// Prompt tokens.
     #[serde(default)]
     pub prompt_tokens: u64,
-    /// Completion tokens.
+    /// Completion tokens (reasoning included).
     #[serde(default)]
     pub completion_tokens: u64,
     /// Both.
     #[serde(default)]
     pub total_tokens: u64,
+    /// Details of the prompt tokens (`cached_tokens`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub prompt_tokens_details: PromptTokensDetails,
+    /// Details of the completion tokens (`reasoning_tokens`).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub completion_tokens_details: CompletionTokensDetails,
+}
+
+/// Details of the prompt tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromptTokensDetails {
+    /// Prompt tokens read from the prompt cache.
+    #[serde(default)]
+    pub cached_tokens: u64,
+}
+
+/// Details of the completion tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletionTokensDetails {
+    /// Completion tokens a reasoning model spent reasoning.
+    #[serde(default)]
+    pub reasoning_tokens: u64,
+}
+
+impl Usage {
+    /// Prompt, completion and total tokens; no details.
+    pub fn new(prompt_tokens: u64, completion_tokens: u64, total_tokens: u64) -> Self {
+        Usage {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens,
+            ..Usage::default()
+        }
+    }
 }
 
 impl std::ops::AddAssign for Usage {
@@ -92,6 +131,10 @@ impl std::ops::AddAssign for Usage {
         self.prompt_tokens = self.prompt_tokens.saturating_add(rhs.prompt_tokens);
         self.completion_tokens = self.completion_tokens.saturating_add(rhs.completion_tokens);
         self.total_tokens = self.total_tokens.saturating_add(rhs.total_tokens);
+        let cached = &mut self.prompt_tokens_details.cached_tokens;
+        *cached = cached.saturating_add(rhs.prompt_tokens_details.cached_tokens);
+        let reasoning = &mut self.completion_tokens_details.reasoning_tokens;
+        *reasoning = reasoning.saturating_add(rhs.completion_tokens_details.reasoning_tokens);
     }
 }
 
@@ -197,7 +240,7 @@ mod tests {
         /// Whatever counts a server sends, summing attempts never overflows (it saturates).
         #[test]
         fn usage_sums_saturate(a in any::<[u64; 3]>(), b in any::<[u64; 3]>(), n in 1usize..4) {
-            let usage = |t: [u64; 3]| Usage { prompt_tokens: t[0], completion_tokens: t[1], total_tokens: t[2] };
+            let usage = |t: [u64; 3]| Usage::new(t[0], t[1], t[2]);
             let mut sum = usage(a);
             for _ in 0..n {
                 sum += usage(b);

@@ -14,6 +14,7 @@ pub mod instructor;
 mod media;
 pub mod message;
 mod mode;
+pub mod responses;
 pub mod schema;
 pub mod stream;
 #[cfg(any(test, feature = "testing"))]
@@ -47,8 +48,9 @@ pub use message::{
     AudioFormat, Content, ContentPart, FileData, FunctionCall, ImageDetail, ImageUrl, InputAudio,
     Message, ToolCall,
 };
-pub use mode::Mode;
-pub use request::{BodyValue, Request, RequestBody};
+pub use mode::{Api, Mode};
+pub use request::{BodyValue, Endpoint, ReasoningEffort, Request, RequestBody};
+pub use responses::{Response, ResponseUsage};
 pub use schema::{JsonSchema, SchemaGenerator};
 pub use transport::{AsyncTransport, ChunkIter, ChunkStream, Transport};
 pub use validation::{ValidationError, ValidationErrors};

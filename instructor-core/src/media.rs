@@ -6,6 +6,63 @@ use std::path::Path;
 use base64::Engine as _;
 
 use crate::error::{Error, Result};
+use crate::message::{AudioFormat, ContentPart, FileData};
+
+/// Parts from bytes and files (here, beside the detection they need).
+impl ContentPart {
+    /// An image part from its bytes, sent as a base64 `data:` URL. The media type is read from
+    /// the bytes (PNG, JPEG, GIF or WEBP); other bytes are an [`Error::Configuration`](crate::Error::Configuration).
+    pub fn image_bytes(bytes: &[u8]) -> Result<Self> {
+        let kind = ImageType::sniff(bytes)
+            .ok_or_else(|| unrecognised("image", "PNG, JPEG, GIF or WEBP", bytes))?;
+        Ok(Self::image_url(data_url(kind.media_type(), bytes)))
+    }
+
+    /// An image part from a file, as [`image_bytes`](Self::image_bytes) (the type comes from the
+    /// content, not the extension).
+    pub fn image_file(path: impl AsRef<Path>) -> Result<Self> {
+        Self::image_bytes(&read(path.as_ref(), "image")?)
+    }
+
+    /// An audio part from its bytes: WAV or MP3, read from the bytes.
+    pub fn audio_bytes(bytes: &[u8]) -> Result<Self> {
+        let format = match sniff_audio(bytes) {
+            Some("wav") => AudioFormat::Wav,
+            Some(_) => AudioFormat::Mp3,
+            None => return Err(unrecognised("audio", "WAV or MP3", bytes)),
+        };
+        Ok(Self::input_audio(base64(bytes), format))
+    }
+
+    /// An audio part from a WAV or MP3 file.
+    pub fn audio_file(path: impl AsRef<Path>) -> Result<Self> {
+        Self::audio_bytes(&read(path.as_ref(), "audio file")?)
+    }
+
+    /// A PDF document from its bytes, sent inline as a base64 `data:` URL with its file name.
+    pub fn pdf_bytes(filename: impl Into<String>, bytes: &[u8]) -> Result<Self> {
+        if !is_pdf(bytes) {
+            return Err(unrecognised("document", "a PDF", bytes));
+        }
+        Ok(ContentPart::File {
+            file: FileData {
+                filename: Some(filename.into()),
+                file_data: Some(data_url("application/pdf", bytes)),
+                file_id: None,
+            },
+        })
+    }
+
+    /// A PDF document from a file; its name is sent with it.
+    pub fn pdf_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "document.pdf".to_owned());
+        Self::pdf_bytes(name, &read(path, "document")?)
+    }
+}
 
 /// An image type the chat-completions API accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,11 +1,6 @@
 //! Chat messages as the chat-completions API takes them.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
-
-use crate::error::Result;
-use crate::media::{self, ImageType};
 
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +53,11 @@ pub enum Message {
         /// The answer.
         content: String,
     },
+    /// An item of the Responses API's `input`, sent as it is: the model's own output items
+    /// (reasoning, messages, function calls) when a Responses mode re-asks. Chat completions
+    /// take no such message, and it has no chat-completions JSON form.
+    #[serde(skip)]
+    ResponseItem(serde_json::Value),
 }
 
 impl Message {
@@ -203,20 +203,6 @@ impl ContentPart {
         }
     }
 
-    /// An image part from its bytes, sent as a base64 `data:` URL. The media type is read from
-    /// the bytes (PNG, JPEG, GIF or WEBP); other bytes are an [`Error::Configuration`](crate::Error::Configuration).
-    pub fn image_bytes(bytes: &[u8]) -> Result<Self> {
-        let kind = ImageType::sniff(bytes)
-            .ok_or_else(|| media::unrecognised("image", "PNG, JPEG, GIF or WEBP", bytes))?;
-        Ok(Self::image_url(media::data_url(kind.media_type(), bytes)))
-    }
-
-    /// An image part from a file, as [`image_bytes`](Self::image_bytes) (the type comes from the
-    /// content, not the extension).
-    pub fn image_file(path: impl AsRef<Path>) -> Result<Self> {
-        Self::image_bytes(&media::read(path.as_ref(), "image")?)
-    }
-
     /// Sets how closely an image part is looked at; other parts are returned unchanged.
     pub fn with_detail(mut self, detail: ImageDetail) -> Self {
         if let ContentPart::ImageUrl { image_url } = &mut self {
@@ -233,45 +219,6 @@ impl ContentPart {
                 format,
             },
         }
-    }
-
-    /// An audio part from its bytes: WAV or MP3, read from the bytes.
-    pub fn audio_bytes(bytes: &[u8]) -> Result<Self> {
-        let format = match media::sniff_audio(bytes) {
-            Some("wav") => AudioFormat::Wav,
-            Some(_) => AudioFormat::Mp3,
-            None => return Err(media::unrecognised("audio", "WAV or MP3", bytes)),
-        };
-        Ok(Self::input_audio(media::base64(bytes), format))
-    }
-
-    /// An audio part from a WAV or MP3 file.
-    pub fn audio_file(path: impl AsRef<Path>) -> Result<Self> {
-        Self::audio_bytes(&media::read(path.as_ref(), "audio file")?)
-    }
-
-    /// A PDF document from its bytes, sent inline as a base64 `data:` URL with its file name.
-    pub fn pdf_bytes(filename: impl Into<String>, bytes: &[u8]) -> Result<Self> {
-        if !media::is_pdf(bytes) {
-            return Err(media::unrecognised("document", "a PDF", bytes));
-        }
-        Ok(ContentPart::File {
-            file: FileData {
-                filename: Some(filename.into()),
-                file_data: Some(media::data_url("application/pdf", bytes)),
-                file_id: None,
-            },
-        })
-    }
-
-    /// A PDF document from a file; its name is sent with it.
-    pub fn pdf_file(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "document.pdf".to_owned());
-        Self::pdf_bytes(name, &media::read(path, "document")?)
     }
 
     /// A file already uploaded to the service, by its id.

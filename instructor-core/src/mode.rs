@@ -14,6 +14,8 @@ use crate::capability::Feature;
 /// | `JsonSchema` | `response_format: json_schema` with the strict schema | the content |
 /// | `MdJson` | the schema in the system message, asking for a fenced block | the ```` ```json ```` fence |
 /// | `JsonO1` | no system message, no tools; the schema goes into the user message | the content |
+/// | `ResponsesTools` | Responses API: one strict function tool, forced with `tool_choice` | the `function_call` item's `arguments` |
+/// | `ResponsesJsonSchema` | Responses API: `text.format` of type `json_schema`, strict | the message item's `output_text` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Mode {
@@ -34,11 +36,26 @@ pub enum Mode {
     MdJson,
     /// For o1-style models: no system message, no tools, no streaming.
     JsonO1,
+    /// The Responses API (`/responses`): a strict function tool named after the type, forced
+    /// with `tool_choice`; the value is the `function_call` output item's arguments.
+    ResponsesTools,
+    /// The Responses API (`/responses`): structured outputs through `text.format`
+    /// (`json_schema`, strict); the value is the message output item's text.
+    ResponsesJsonSchema,
+}
+
+/// The API surface a mode speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// `/chat/completions`.
+    ChatCompletions,
+    /// `/responses`.
+    Responses,
 }
 
 impl Mode {
     /// Every mode, in the order of the table above.
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 10] = [
         Mode::Tools,
         Mode::ToolsStrict,
         Mode::ParallelTools,
@@ -47,7 +64,17 @@ impl Mode {
         Mode::JsonSchema,
         Mode::MdJson,
         Mode::JsonO1,
+        Mode::ResponsesTools,
+        Mode::ResponsesJsonSchema,
     ];
+
+    /// The API surface the mode speaks.
+    pub fn api(self) -> Api {
+        match self {
+            Mode::ResponsesTools | Mode::ResponsesJsonSchema => Api::Responses,
+            _ => Api::ChatCompletions,
+        }
+    }
 
     /// The request features this mode needs from the service.
     pub fn required_features(self) -> &'static [Feature] {
@@ -58,17 +85,24 @@ impl Mode {
             Mode::Json => &[Feature::JsonObject],
             Mode::JsonSchema => &[Feature::JsonSchema],
             Mode::MdJson | Mode::JsonO1 => &[],
+            Mode::ResponsesTools | Mode::ResponsesJsonSchema => &[Feature::Responses],
         }
     }
 
     /// True when the JSON arrives as tool-call arguments.
     pub fn uses_tools(self) -> bool {
-        matches!(self, Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools)
+        matches!(
+            self,
+            Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools | Mode::ResponsesTools
+        )
     }
 
     /// True when the reply is checked against the strict schema.
     pub fn is_strict(self) -> bool {
-        matches!(self, Mode::ToolsStrict | Mode::JsonSchema)
+        matches!(
+            self,
+            Mode::ToolsStrict | Mode::JsonSchema | Mode::ResponsesTools | Mode::ResponsesJsonSchema
+        )
     }
 
     /// The name as written in Rust, for messages.
@@ -82,6 +116,8 @@ impl Mode {
             Mode::JsonSchema => "Mode::JsonSchema",
             Mode::MdJson => "Mode::MdJson",
             Mode::JsonO1 => "Mode::JsonO1",
+            Mode::ResponsesTools => "Mode::ResponsesTools",
+            Mode::ResponsesJsonSchema => "Mode::ResponsesJsonSchema",
         }
     }
 }

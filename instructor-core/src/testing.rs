@@ -337,3 +337,75 @@ fn pieces(text: &str, size: usize) -> Vec<String> {
         .map(|c| c.iter().collect())
         .collect()
 }
+
+/// A Responses API response whose output is one `function_call` to `name` with `arguments`.
+pub fn response_function_call(name: &str, arguments: &str) -> Value {
+    response(vec![json!({
+        "type": "function_call", "id": "fc_1", "call_id": "call_1", "name": name,
+        "arguments": arguments, "status": "completed",
+    })])
+}
+
+/// A Responses API response whose output is one message with `text`.
+pub fn response_text(text: &str) -> Value {
+    response(vec![json!({
+        "type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
+        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+    })])
+}
+
+fn response(output: Vec<Value>) -> Value {
+    json!({
+        "id": "resp_scripted", "object": "response", "created_at": 0, "status": "completed",
+        "model": "scripted", "output": output,
+        "usage": {"input_tokens": 10, "input_tokens_details": {"cached_tokens": 4},
+                  "output_tokens": 5, "output_tokens_details": {"reasoning_tokens": 2},
+                  "total_tokens": 15},
+    })
+}
+
+/// The events of a Responses API stream of one `function_call` to `name`, its `arguments`
+/// streamed `size` characters at a time, ending with `response.completed`.
+pub fn response_function_call_events(name: &str, arguments: &str, size: usize) -> Vec<Value> {
+    let item = json!({"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": name,
+                      "arguments": "", "status": "in_progress"});
+    let mut out = vec![
+        json!({"type": "response.created", "sequence_number": 0,
+               "response": {"id": "resp_scripted", "status": "in_progress", "output": []}}),
+        json!({"type": "response.output_item.added", "sequence_number": 1, "output_index": 0, "item": item}),
+    ];
+    for piece in pieces(arguments, size) {
+        out.push(
+            json!({"type": "response.function_call_arguments.delta", "sequence_number": out.len(),
+                        "item_id": "fc_1", "output_index": 0, "delta": piece}),
+        );
+    }
+    out.push(
+        json!({"type": "response.completed", "sequence_number": out.len(),
+                    "response": response_function_call(name, arguments)}),
+    );
+    out
+}
+
+/// The events of a Responses API stream of one message with `text`, streamed `size` characters
+/// at a time, ending with `response.completed`.
+pub fn response_text_events(text: &str, size: usize) -> Vec<Value> {
+    let mut out = vec![
+        json!({"type": "response.created", "sequence_number": 0,
+               "response": {"id": "resp_scripted", "status": "in_progress", "output": []}}),
+        json!({"type": "response.output_item.added", "sequence_number": 1, "output_index": 0,
+               "item": {"type": "message", "id": "msg_1", "role": "assistant", "status": "in_progress", "content": []}}),
+    ];
+    for piece in pieces(text, size) {
+        out.push(
+            json!({"type": "response.output_text.delta", "sequence_number": out.len(),
+                        "item_id": "msg_1", "output_index": 0, "content_index": 0, "delta": piece,
+                        "logprobs": []}),
+        );
+    }
+    out.push(
+        json!({"type": "response.completed", "sequence_number": out.len(),
+                    "response": response_text(text)}),
+    );
+    out
+}

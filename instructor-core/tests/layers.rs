@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("validation", 0),
     ("message", 0),
     ("media", 0),
+    ("responses", 0),
     ("capability", 0),
     ("content_filter", 0),
     ("completion", 0),

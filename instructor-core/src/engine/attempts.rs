@@ -14,13 +14,15 @@ use crate::engine::settings::{Limits, Settings};
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::event::{Final, Retry};
 use crate::message::Message;
+use crate::mode::Api;
 use crate::mode::Mode;
-use crate::request::body::{self, BodyOptions, RequestBody};
+use crate::request::body::RequestBody;
+use crate::request::build::{self, BodyOptions};
 use crate::request::chat_request::Request;
 use crate::request::instructions;
 use crate::request::target::Target;
 use crate::response::decode::{Decode, Plan};
-use crate::response::reply;
+use crate::response::{reply, responses_reply};
 
 /// What the engine needs of a transport before the first request, whichever transport trait it
 /// implements: the model it uses when a request names none, and whether it accepts a feature.
@@ -47,6 +49,8 @@ pub(crate) struct Attempts<O> {
     attempt: u32,
     errors: Vec<Error>,
     usage: Usage,
+    /// Responses API with `store`: a re-ask chains from the stored response.
+    chained: bool,
 }
 
 impl<O> Attempts<O> {
@@ -62,7 +66,7 @@ impl<O> Attempts<O> {
         let supports = &|f| service.supports(f);
         let mode = settings.mode;
         check_mode(mode, supports)?;
-        check_request(&request, supports)?;
+        check_request(mode, &request, supports)?;
         let model = request
             .model
             .take()
@@ -91,13 +95,18 @@ impl<O> Attempts<O> {
         }
         let messages =
             instructions::messages_for(mode, &target, std::mem::take(&mut request.messages));
+        let api = mode.api();
         let options = BodyOptions {
+            api,
             stream,
-            stream_usage: stream && supports(Feature::StreamUsage) == Support::Yes,
+            stream_usage: stream
+                && api == Api::ChatCompletions
+                && supports(Feature::StreamUsage) == Support::Yes,
             one_tool_call: matches!(mode, Mode::Tools | Mode::ToolsStrict)
                 && supports(Feature::ParallelToolCalls) == Support::Yes,
         };
-        let body = body::build(&target.fields, &request, model, messages, options);
+        let chained = api == Api::Responses && request.store == Some(true);
+        let body = build::build(&target.fields, &request, model, messages, options);
         Ok(Self {
             settings: Arc::clone(settings),
             target,
@@ -106,6 +115,7 @@ impl<O> Attempts<O> {
             attempt: 0,
             errors: Vec::new(),
             usage: Usage::default(),
+            chained,
         })
     }
 
@@ -125,7 +135,10 @@ impl<O> Attempts<O> {
         self.settings
             .hooks
             .response(|| serde_json::from_str(text).ok());
-        let completion = reply::completion_from(text)?;
+        let completion = match self.settings.mode.api() {
+            Api::ChatCompletions => reply::completion_from(text)?,
+            Api::Responses => responses_reply::completion_from_response(text)?,
+        };
         self.on_completion(completion)
     }
 
@@ -206,8 +219,23 @@ impl<O> Attempts<O> {
             error: &error,
         });
         let notice = Retry::new(self.attempt, max_attempts, &error);
-        let reask = reask::messages(self.settings.mode, &reply, &error, &self.target.name);
-        self.body.push_messages(reask);
+        let mode = self.settings.mode;
+        match (mode.api(), completion.response.as_deref()) {
+            (Api::Responses, Some(response)) => {
+                let (output, answers) = reask::responses(mode, response, &error, &self.target.name);
+                if self.chained && !response.id.is_empty() {
+                    // The service holds the conversation and the model's output: send the answers.
+                    self.body.chain(&response.id, answers);
+                } else {
+                    self.body.push_messages(output);
+                    self.body.push_messages(answers);
+                }
+            }
+            _ => {
+                let reask = reask::messages(mode, &reply, &error, &self.target.name);
+                self.body.push_messages(reask);
+            }
+        }
         self.errors.push(error);
         Ok(Turn::Retry(notice))
     }

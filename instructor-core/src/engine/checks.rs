@@ -4,7 +4,7 @@
 use crate::capability::{Feature, Support};
 use crate::error::{Error, Result};
 use crate::message::{Content, ContentPart, Message};
-use crate::mode::Mode;
+use crate::mode::{Api, Mode};
 use crate::request::chat_request::Request;
 
 /// Refuses a mode the service cannot serve, naming one it can.
@@ -32,6 +32,7 @@ pub(crate) fn check_mode(mode: Mode, supports: &dyn Fn(Feature) -> Support) -> R
 /// Refuses request fields the service cannot take, and more than one choice (only the first
 /// would be read, and the rest silently lost).
 pub(crate) fn check_request(
+    mode: Mode,
     request: &Request,
     supports: &dyn Fn(Feature) -> Support,
 ) -> Result<()> {
@@ -41,9 +42,17 @@ pub(crate) fn check_request(
              to 1) and call create again for more values, or use create_iterable for a list"
         )));
     }
+    check_reasoning(request)?;
+    match mode.api() {
+        Api::ChatCompletions => check_chat_request(request)?,
+        Api::Responses => check_responses_request(mode, request)?,
+    }
     let mut needed = Vec::new();
-    if request.max_completion_tokens.is_some() {
+    if request.max_completion_tokens.is_some() && mode.api() == Api::ChatCompletions {
         needed.push(Feature::MaxCompletionTokens);
+    }
+    if request.reasoning_effort.is_some() && mode.api() == Api::ChatCompletions {
+        needed.push(Feature::ReasoningEffort);
     }
     if request.seed.is_some() {
         needed.push(Feature::Seed);
@@ -71,6 +80,64 @@ pub(crate) fn check_request(
         }
     }
     Ok(())
+}
+
+/// Reasoning models refuse sampling settings: say so before the service does.
+fn check_reasoning(request: &Request) -> Result<()> {
+    if request.reasoning_effort.is_none() {
+        return Ok(());
+    }
+    let sampling = [
+        ("temperature", request.temperature),
+        ("top_p", request.top_p),
+    ];
+    match sampling.iter().find(|(_, v)| v.is_some()) {
+        Some((name, _)) => Err(Error::Configuration(format!(
+            "`{name}` is set beside `reasoning_effort`, but reasoning models take no `{name}`: \
+             remove it (or remove reasoning_effort for a model that samples)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn check_chat_request(request: &Request) -> Result<()> {
+    if request
+        .messages
+        .iter()
+        .any(|m| matches!(m, Message::ResponseItem(_)))
+    {
+        return Err(Error::Configuration(
+            "Message::ResponseItem is a Responses API input item, which chat completions do not \
+             take: use a Responses mode (Mode::ResponsesTools, Mode::ResponsesJsonSchema)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_responses_request(mode: Mode, request: &Request) -> Result<()> {
+    let refused = [
+        ("stop", !request.stop.is_empty()),
+        ("seed", request.seed.is_some()),
+        (
+            "legacy function messages",
+            request
+                .messages
+                .iter()
+                .any(|m| matches!(m, Message::Function { .. })),
+        ),
+        (
+            "audio parts (`input_audio`) in messages",
+            part_features(&request.messages).contains(&Feature::AudioInput),
+        ),
+    ];
+    match refused.iter().find(|(_, set)| *set) {
+        Some((what, _)) => Err(Error::Configuration(format!(
+            "{mode} speaks the Responses API, which takes no {what}: remove it, or use a \
+             chat-completions mode"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The features the user messages' parts need (images, audio, documents), each once.

@@ -106,7 +106,10 @@ impl<O, W: Watch> Driver<O, W> {
             });
         }
         let objection = self.watch.objection();
-        match self.attempts.on_assembled(assembler.finish(), objection) {
+        let turn = assembler
+            .finish()
+            .and_then(|completion| self.attempts.on_assembled(completion, objection));
+        match turn {
             Ok(Turn::Done(done)) => {
                 self.pending.push_back(Ok(Step::Done(done)));
                 self.done = true;

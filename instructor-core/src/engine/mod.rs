@@ -5,9 +5,12 @@
 
 pub(crate) mod assembler;
 pub(crate) mod attempts;
+pub(crate) mod chat_assembler;
 pub(crate) mod checks;
 pub(crate) mod driver;
+pub(crate) mod fragments;
 pub mod hooks;
 pub(crate) mod reask;
+pub(crate) mod responses_assembler;
 pub mod settings;
 pub(crate) mod watch;

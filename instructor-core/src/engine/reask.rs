@@ -8,6 +8,7 @@ use crate::completion::ResponseMessage;
 use crate::error::Error;
 use crate::message::{FunctionCall, Message, ToolCall};
 use crate::mode::Mode;
+use crate::responses::Response;
 
 /// The errors as the model should read them.
 pub(crate) fn error_text(error: &Error, target_name: &str) -> String {
@@ -76,6 +77,40 @@ pub(crate) fn messages(
             Message::user(text),
         ],
     }
+}
+
+/// The Responses API's re-ask: the model's output items as it sent them (reasoning included, so a
+/// reasoning model keeps its thread), then the answers: a `function_call_output` with the errors
+/// for each function call, or, when it called none, a user message with them. Returned apart, so
+/// a chained re-ask (`previous_response_id`) can send the answers alone.
+pub(crate) fn responses(
+    mode: Mode,
+    response: &Response,
+    error: &Error,
+    target_name: &str,
+) -> (Vec<Message>, Vec<Message>) {
+    let text = error_text(error, target_name);
+    let output: Vec<Message> = response
+        .output
+        .iter()
+        .cloned()
+        .map(Message::ResponseItem)
+        .collect();
+    let call_ids: Vec<&str> = response
+        .output
+        .iter()
+        .filter(|item| item.get("type").and_then(|t| t.as_str()) == Some("function_call"))
+        .filter_map(|item| item.get("call_id").and_then(|c| c.as_str()))
+        .collect();
+    let answers = if mode == Mode::ResponsesTools && !call_ids.is_empty() {
+        call_ids
+            .into_iter()
+            .map(|id| Message::tool(id, text.clone()))
+            .collect()
+    } else {
+        vec![Message::user(text)]
+    };
+    (output, answers)
 }
 
 /// Tool calls with ids: some servers omit them, and a `tool` message must name one.

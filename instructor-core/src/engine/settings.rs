@@ -1,6 +1,7 @@
 //! What a client does with every request: mode, retries, a default system prompt, hooks, limits.
 
 use crate::engine::hooks::Hooks;
+use crate::error::Error;
 use crate::mode::Mode;
 
 /// Settings shared by the blocking and the async client.
@@ -34,6 +35,24 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// The text of one streamed reply went past `max_stream_bytes`.
+    pub(crate) fn text_exceeded(&self) -> Error {
+        Error::LimitExceeded {
+            what: "the streamed reply's text".to_owned(),
+            limit: format!("{} bytes", self.max_stream_bytes),
+            raise: ".max_stream_bytes(..) on the client".to_owned(),
+        }
+    }
+
+    /// One streamed reply made more than `max_tool_calls` tool calls.
+    pub(crate) fn calls_exceeded(&self) -> Error {
+        Error::LimitExceeded {
+            what: "the number of tool calls in the streamed reply".to_owned(),
+            limit: format!("{} calls", self.max_tool_calls),
+            raise: ".max_tool_calls(..) on the client".to_owned(),
+        }
+    }
+
     /// 16 MiB.
     pub const DEFAULT_MAX_STREAM_BYTES: usize = 16 * 1024 * 1024;
     /// 128.

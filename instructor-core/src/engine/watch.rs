@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::engine::assembler::{Assembler, Fragments};
+use crate::engine::assembler::Assembler;
+use crate::engine::fragments::Fragments;
 use crate::error::Error;
 use crate::instructor::Instructor;
 use crate::mode::Mode;

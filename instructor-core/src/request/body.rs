@@ -1,28 +1,28 @@
-//! The chat-completions body the engine hands to a transport, and how it is put together.
+//! The body the engine hands to a transport: typed messages and shared fields, serialized without a
+//! JSON tree.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::message::Message;
-use crate::request::chat_request::Request;
+use crate::request::input_items;
 
-/// What the body is for, beyond the request itself.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct BodyOptions {
-    /// `stream: true`.
-    pub stream: bool,
-    /// `stream_options.include_usage`, where the service accepts it.
-    pub stream_usage: bool,
-    /// `parallel_tool_calls: false`: one tool call and no more (Tools modes, where the service
-    /// accepts the field).
-    pub one_tool_call: bool,
+/// Where a body goes: the API surface whose JSON it is written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `POST …/chat/completions`: `messages`.
+    #[default]
+    ChatCompletions,
+    /// `POST …/responses`: `input` items and `instructions`.
+    Responses,
 }
 
-/// A chat-completions request body, as the engine hands it to a [`Transport`](crate::Transport).
+/// A request body, as the engine hands it to a [`Transport`](crate::Transport): chat completions,
+/// or, for the Responses modes, the Responses API (see [`endpoint`](Self::endpoint)).
 ///
 /// Its fields keep the order they are sent in. The conversation is kept as typed
 /// [`Message`]s and the mode's schema-bearing field (`tools`, `functions` or `response_format`) as
@@ -39,8 +39,9 @@ pub(crate) struct BodyOptions {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestBody {
-    fields: Vec<(Cow<'static, str>, Field)>,
-    messages: Vec<Message>,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) fields: Vec<(Cow<'static, str>, Field)>,
+    pub(crate) messages: Vec<Message>,
 }
 
 /// One field's value in a [`RequestBody`].
@@ -52,6 +53,8 @@ pub(crate) enum Field {
     Shared(Arc<RawValue>),
     /// The body's typed messages.
     Messages,
+    /// The body's typed messages as Responses API input items.
+    Input,
 }
 
 impl Field {
@@ -70,7 +73,7 @@ impl PartialEq for Field {
         match (self, other) {
             (Field::Json(a), Field::Json(b)) => a == b,
             (Field::Shared(a), Field::Shared(b)) => a.get() == b.get(),
-            (Field::Messages, Field::Messages) => true,
+            (Field::Messages, Field::Messages) | (Field::Input, Field::Input) => true,
             _ => false,
         }
     }
@@ -85,6 +88,8 @@ pub enum BodyValue<'a> {
     Raw(&'a RawValue),
     /// The conversation.
     Messages(&'a [Message]),
+    /// The conversation as Responses API input items.
+    Input(&'a [Message]),
 }
 
 impl BodyValue<'_> {
@@ -94,6 +99,7 @@ impl BodyValue<'_> {
             BodyValue::Json(v) => (*v).clone(),
             BodyValue::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
             BodyValue::Messages(m) => serde_json::to_value(m).unwrap_or(Value::Null),
+            BodyValue::Input(m) => input_items::to_value(m),
         }
     }
 }
@@ -104,6 +110,7 @@ impl Serialize for BodyValue<'_> {
             BodyValue::Json(v) => v.serialize(serializer),
             BodyValue::Raw(raw) => raw.serialize(serializer),
             BodyValue::Messages(m) => m.serialize(serializer),
+            BodyValue::Input(m) => input_items::serialize(m, serializer),
         }
     }
 }
@@ -116,6 +123,7 @@ impl RequestBody {
             return None;
         };
         Some(RequestBody {
+            endpoint: Endpoint::ChatCompletions,
             fields: map
                 .into_iter()
                 .map(|(k, v)| (Cow::Owned(k), Field::Json(v)))
@@ -142,7 +150,13 @@ impl RequestBody {
             Field::Json(v) => BodyValue::Json(v),
             Field::Shared(raw) => BodyValue::Raw(raw),
             Field::Messages => BodyValue::Messages(&self.messages),
+            Field::Input => BodyValue::Input(&self.messages),
         }
+    }
+
+    /// The API surface the body is written for: the URL a transport sends it to.
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint
     }
 
     /// The typed conversation (empty when the body came from JSON: see `get("messages")`).
@@ -173,12 +187,22 @@ impl RequestBody {
     }
 
     /// Sets `key`, in place when the body has it (keeping its position), else at the end.
-    fn insert(&mut self, key: impl Into<Cow<'static, str>>, field: Field) {
+    pub(crate) fn insert(&mut self, key: impl Into<Cow<'static, str>>, field: Field) {
         let key = key.into();
         match self.fields.iter_mut().find(|(k, _)| *k == key) {
             Some((_, slot)) => *slot = field,
             None => self.fields.push((key, field)),
         }
+    }
+
+    /// Continues from a stored response (Responses API): the conversation becomes `messages`
+    /// alone, after `previous_response_id`.
+    pub(crate) fn chain(&mut self, previous_response_id: &str, messages: Vec<Message>) {
+        self.insert(
+            "previous_response_id",
+            Field::Json(Value::String(previous_response_id.to_owned())),
+        );
+        self.messages = messages;
     }
 
     /// Appends messages to the conversation (a re-ask).
@@ -202,62 +226,5 @@ impl Serialize for RequestBody {
             map.serialize_entry(k, &v)?;
         }
         map.end()
-    }
-}
-
-/// The whole body: model, messages, sampling settings, the mode's fields (shared, serialized once
-/// per type and mode), then the user's extra fields.
-pub(crate) fn build(
-    mode_fields: &[(&'static str, Field)],
-    request: &Request,
-    model: String,
-    messages: Vec<Message>,
-    options: BodyOptions,
-) -> RequestBody {
-    let mut body = RequestBody {
-        fields: Vec::with_capacity(8 + request.extra.len()),
-        messages,
-    };
-    body.insert("model", Field::Json(Value::String(model)));
-    body.insert("messages", Field::Messages);
-    insert_sampling(&mut body, request);
-    for (k, v) in mode_fields {
-        body.insert(*k, v.clone());
-    }
-    if options.one_tool_call {
-        body.insert("parallel_tool_calls", Field::Json(Value::Bool(false)));
-    }
-    if options.stream {
-        body.insert("stream", Field::Json(json!(true)));
-        if options.stream_usage {
-            body.insert(
-                "stream_options",
-                Field::Json(json!({"include_usage": true})),
-            );
-        }
-    }
-    for (k, v) in &request.extra {
-        body.insert(k.clone(), Field::Json(v.clone()));
-    }
-    body
-}
-
-fn insert_sampling(body: &mut RequestBody, r: &Request) {
-    let mut put = |k: &'static str, v: Option<Value>| {
-        if let Some(v) = v {
-            body.insert(k, Field::Json(v));
-        }
-    };
-    put("temperature", r.temperature.map(|v| json!(v)));
-    put("top_p", r.top_p.map(|v| json!(v)));
-    put("max_tokens", r.max_tokens.map(|v| json!(v)));
-    put(
-        "max_completion_tokens",
-        r.max_completion_tokens.map(|v| json!(v)),
-    );
-    put("seed", r.seed.map(|v| json!(v)));
-    put("user", r.user.as_ref().map(|v| json!(v)));
-    if !r.stop.is_empty() {
-        put("stop", Some(json!(r.stop)));
     }
 }

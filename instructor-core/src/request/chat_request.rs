@@ -34,6 +34,13 @@ pub struct Request {
     pub stop: Vec<String>,
     /// An end-user id for abuse monitoring.
     pub user: Option<String>,
+    /// How hard a reasoning model thinks before it answers (`reasoning_effort` on chat
+    /// completions, `reasoning.effort` on the Responses API). Reasoning models take no
+    /// `temperature` or `top_p`: a request with both is refused before sending.
+    pub reasoning_effort: Option<ReasoningEffort>,
+    /// Keep the response on the service (`store`). On the Responses API a re-ask then chains
+    /// from the stored response (`previous_response_id`) instead of resending the conversation.
+    pub store: Option<bool>,
     /// Any other body field, sent as is.
     pub extra: Map<String, Value>,
 }
@@ -136,9 +143,47 @@ impl Request {
         self
     }
 
+    /// Sets the reasoning effort (reasoning models).
+    pub fn reasoning_effort(mut self, effort: ReasoningEffort) -> Self {
+        self.reasoning_effort = Some(effort);
+        self
+    }
+
+    /// Asks the service to store the response (see [`Request::store`]).
+    pub fn store(mut self, store: bool) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// Sets any other body field.
     pub fn extra(mut self, key: impl Into<String>, value: Value) -> Self {
         self.extra.insert(key.into(), value);
         self
+    }
+}
+
+/// How much a reasoning model reasons before it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasoningEffort {
+    /// As little as the model allows.
+    Minimal,
+    /// Little.
+    Low,
+    /// The models' default.
+    Medium,
+    /// As much as it takes.
+    High,
+}
+
+impl ReasoningEffort {
+    /// The value as sent: `minimal`, `low`, `medium` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReasoningEffort::Minimal => "minimal",
+            ReasoningEffort::Low => "low",
+            ReasoningEffort::Medium => "medium",
+            ReasoningEffort::High => "high",
+        }
     }
 }

@@ -19,7 +19,9 @@ pub(crate) fn messages_for(
         | Mode::ToolsStrict
         | Mode::ParallelTools
         | Mode::Functions
-        | Mode::JsonSchema => {}
+        | Mode::JsonSchema
+        | Mode::ResponsesTools
+        | Mode::ResponsesJsonSchema => {}
     }
     messages
 }

@@ -3,11 +3,13 @@
 //! for a transport.
 
 pub(crate) mod body;
+pub(crate) mod build;
 pub(crate) mod chat_request;
+pub(crate) mod input_items;
 pub(crate) mod instructions;
 pub(crate) mod mode_fields;
 pub(crate) mod target;
 pub(crate) mod template;
 
-pub use body::{BodyValue, RequestBody};
-pub use chat_request::Request;
+pub use body::{BodyValue, Endpoint, RequestBody};
+pub use chat_request::{ReasoningEffort, Request};

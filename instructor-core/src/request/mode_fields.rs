@@ -101,6 +101,34 @@ pub(crate) fn for_mode(mode: Mode, target: &TargetSpec<'_>) -> Vec<(&'static str
             vec![("response_format", Field::shared(&format))]
         }
         Mode::MdJson | Mode::JsonO1 => Vec::new(),
+        Mode::ResponsesTools => {
+            // Responses function tools are flat (no `function` wrapper) and strict by default.
+            let tool = object([
+                ("type", Value::from("function")),
+                ("name", Value::String(target.name.to_owned())),
+                ("description", Value::String(target.description.to_owned())),
+                ("parameters", schema()),
+                ("strict", Value::Bool(true)),
+            ]);
+            vec![
+                ("tools", Field::shared(&Value::Array(vec![tool]))),
+                (
+                    "tool_choice",
+                    Field::shared(&json!({"type": "function", "name": target.name})),
+                ),
+                ("parallel_tool_calls", Field::shared(&Value::Bool(false))),
+            ]
+        }
+        Mode::ResponsesJsonSchema => {
+            let format = object([
+                ("type", Value::from("json_schema")),
+                ("name", Value::String(target.name.to_owned())),
+                ("description", Value::String(target.description.to_owned())),
+                ("schema", schema()),
+                ("strict", Value::Bool(true)),
+            ]);
+            vec![("text", Field::shared(&object([("format", format)])))]
+        }
     }
 }
 

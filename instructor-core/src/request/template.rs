@@ -15,7 +15,8 @@ impl Request {
     /// instructor's `context=`.
     ///
     /// System, developer, user (text and text parts) and assistant text are rendered; tool and
-    /// function results, images, audio and documents are data and left as they are. A placeholder
+    /// function results, Responses input items, images, audio and documents are data and left
+    /// as they are. A placeholder
     /// the context does not have is an error, never a silent blank, and so is a syntax error;
     /// both name the message.
     ///
@@ -54,7 +55,8 @@ impl Request {
                 } => render(text)?,
                 Message::Assistant { content: None, .. }
                 | Message::Tool { .. }
-                | Message::Function { .. } => {}
+                | Message::Function { .. }
+                | Message::ResponseItem(_) => {}
             }
         }
         Ok(self)
@@ -94,6 +96,7 @@ fn role(message: &Message) -> &'static str {
         Message::Assistant { .. } => "assistant",
         Message::Tool { .. } => "tool",
         Message::Function { .. } => "function",
+        Message::ResponseItem(_) => "Responses input item",
     }
 }
 

@@ -13,14 +13,14 @@ pub(crate) fn json_text<'m>(
     message: &'m ResponseMessage,
 ) -> Result<&'m str> {
     match mode {
-        Mode::Tools | Mode::ToolsStrict if message.tool_calls.len() > 1 => {
+        Mode::Tools | Mode::ToolsStrict | Mode::ResponsesTools if message.tool_calls.len() > 1 => {
             Err(Error::parse(format!(
             "the reply made {} tool calls; call `{tool_name}` exactly once, with every extracted \
              value in that one call",
             message.tool_calls.len()
         )))
         }
-        Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools => {
+        Mode::Tools | Mode::ToolsStrict | Mode::ParallelTools | Mode::ResponsesTools => {
             let call = message
                 .tool_calls
                 .iter()
@@ -40,7 +40,9 @@ pub(crate) fn json_text<'m>(
                     .map(|c| c.function.arguments.as_str())
             })
             .ok_or_else(|| no_call(tool_name, message)),
-        Mode::Json | Mode::JsonSchema | Mode::JsonO1 => Ok(content(message)?.trim()),
+        Mode::Json | Mode::JsonSchema | Mode::JsonO1 | Mode::ResponsesJsonSchema => {
+            Ok(content(message)?.trim())
+        }
         Mode::MdJson => Ok(json_in_markdown(content(message)?)),
     }
 }

@@ -5,3 +5,4 @@ pub(crate) mod decode;
 pub(crate) mod json_text;
 pub(crate) mod parse;
 pub(crate) mod reply;
+pub(crate) mod responses_reply;

@@ -46,4 +46,5 @@
 
 pub mod accumulate;
 pub mod partial_json;
+pub mod responses;
 pub mod sse;

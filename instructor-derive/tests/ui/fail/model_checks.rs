@@ -1,6 +1,6 @@
 //! The checks run on the built model: each error on the user's span, all of them in one build.
 
-use instructor::Instructor;
+use instructor_derive::Instructor;
 
 #[derive(Instructor, serde::Deserialize)]
 struct Name {

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use instructor::Instructor;
+use instructor_derive::Instructor;
 use serde::{Deserialize, Serialize};
 
 /// A user.
@@ -52,7 +53,7 @@ mod inner {
     // The crate under another name.
     use instructor as renamed;
 
-    #[derive(renamed::Instructor, serde::Deserialize)]
+    #[derive(instructor_derive::Instructor, serde::Deserialize)]
     #[instructor(crate = "renamed")]
     pub struct Renamed {
         pub a: bool,

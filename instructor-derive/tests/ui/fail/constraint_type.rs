@@ -1,4 +1,4 @@
-use instructor::Instructor;
+use instructor_derive::Instructor;
 
 #[derive(Instructor, serde::Deserialize)]
 struct User {

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use instructor::Instructor;
+use instructor_derive::Instructor;
 
 #[derive(Instructor, serde::Deserialize)]
 struct Scores {

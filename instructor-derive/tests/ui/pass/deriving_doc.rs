@@ -1,4 +1,5 @@
 use instructor::Instructor;
+use instructor_derive::Instructor;
 use serde::Deserialize;
 
 /// A person mentioned in the text.

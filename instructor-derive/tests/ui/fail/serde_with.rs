@@ -1,4 +1,4 @@
-use instructor::Instructor;
+use instructor_derive::Instructor;
 
 mod as_string {
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {

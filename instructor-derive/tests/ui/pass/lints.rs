@@ -13,6 +13,7 @@
 )]
 
 use instructor::Instructor;
+use instructor_derive::Instructor;
 use serde::Deserialize;
 
 /// A documented public type.
