@@ -76,3 +76,36 @@ fn base64_of(bytes: &[u8]) -> String {
     }
     out
 }
+
+#[test]
+fn responses_modes_send_documents_as_input_file_and_refuse_audio_before_sending() {
+    use instructor::{Error, Mode};
+    // Nothing scripted: a body that reached the transport would fail on the empty script.
+    let transport = ScriptedTransport::new();
+    let client = Client::new(transport.clone()).with_mode(Mode::ResponsesTools);
+    let wav = [b"RIFF\x24\0\0\0WAVEfmt ".as_slice(), &[0u8; 24]].concat();
+    let err = client
+        .create::<Receipt>(Request::new("gpt-4o").user_parts(vec![
+            ContentPart::text("Who speaks?"),
+            ContentPart::audio_bytes(&wav).unwrap(),
+        ]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Configuration(m) if m.contains("input_audio")),
+        "{err}"
+    );
+    assert!(transport.requests().is_empty());
+
+    let _ = client.create::<Receipt>(Request::new("gpt-4o").user_parts(vec![
+        ContentPart::text("Total?"),
+        ContentPart::pdf_bytes("r.pdf", b"%PDF-1.7\n").unwrap(),
+    ]));
+    let sent = &transport.requests()[0];
+    let part = &sent["input"][0]["content"][1];
+    assert_eq!(part["type"], "input_file", "{sent}");
+    assert_eq!(part["filename"], "r.pdf");
+    assert_eq!(
+        part["file_data"],
+        "data:application/pdf;base64,JVBERi0xLjcK"
+    );
+}
