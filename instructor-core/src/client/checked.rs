@@ -2,6 +2,8 @@
 //! caller data ([`ValidateContext`]), closures, async validators, and validators that ask the
 //! model. A value they refuse is re-asked with their errors like any validation error.
 
+use tracing::Instrument as _;
+
 use crate::client::asynchronous::AsyncClient;
 use crate::client::blocking::Client;
 use crate::engine::attempts::{Attempts, Turn};
@@ -82,7 +84,10 @@ impl<T: Transport> Client<T> {
         let plan = Plan::single(self.settings.mode);
         let mut attempts = Attempts::new(&self.settings, self, request, plan, false)?;
         loop {
-            let raw = self.transport.send_request(attempts.body())?;
+            let body = attempts.body();
+            let raw = attempts
+                .call_span()
+                .in_scope(|| self.transport.send_request(body))?;
             if let Turn::Done(done) = attempts.on_reply(&raw)? {
                 let checked = check(&done.value);
                 if let Some(value) = verdict(&mut attempts, *done, checked)? {
@@ -143,7 +148,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
         let plan = Plan::single(self.settings.mode);
         let mut attempts = Attempts::new(&self.settings, self, request, plan, false)?;
         loop {
-            let raw = self.transport.send_request(attempts.body()).await?;
+            let body = attempts.body();
+            let call = attempts.call_span();
+            let raw = self.transport.send_request(body).instrument(call).await?;
             if let Turn::Done(done) = attempts.on_reply(&raw)? {
                 let checked = check(&done.value).await;
                 if let Some(value) = verdict(&mut attempts, *done, checked)? {

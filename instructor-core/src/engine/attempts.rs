@@ -3,7 +3,7 @@
 //! Each turn: [`Attempts::body`] gives the body to send, [`Attempts::on_reply`] reads what came
 //! back and either finishes, or appends the re-ask messages for the next turn, or gives up.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::capability::{Feature, Support};
 use crate::completion::{ChatCompletion, Usage};
@@ -11,6 +11,7 @@ use crate::engine::checks::{check_mode, check_request};
 use crate::engine::hooks::RetryEvent;
 use crate::engine::reask;
 use crate::engine::settings::{Limits, Settings};
+use crate::engine::telemetry::Telemetry;
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::event::{Final, Retry};
 use crate::message::Message;
@@ -51,6 +52,8 @@ pub(crate) struct Attempts<O> {
     usage: Usage,
     /// Responses API with `store`: a re-ask chains from the stored response.
     chained: bool,
+    /// The extraction's spans (behind a lock: `body` is `&self`).
+    telemetry: Mutex<Telemetry>,
 }
 
 impl<O> Attempts<O> {
@@ -106,6 +109,7 @@ impl<O> Attempts<O> {
                 && supports(Feature::ParallelToolCalls) == Support::Yes,
         };
         let chained = api == Api::Responses && request.store == Some(true);
+        let telemetry = Telemetry::start(mode, &model, settings.trace_content);
         let body = build::build(&target.fields, &request, model, messages, options);
         Ok(Self {
             settings: Arc::clone(settings),
@@ -116,6 +120,7 @@ impl<O> Attempts<O> {
             errors: Vec::new(),
             usage: Usage::default(),
             chained,
+            telemetry: Mutex::new(telemetry),
         })
     }
 
@@ -124,10 +129,28 @@ impl<O> Attempts<O> {
         self.settings.limits
     }
 
-    /// The body of the next attempt; the request hooks see it.
+    /// The body of the next attempt; the request hooks see it, and its span opens.
     pub fn body(&self) -> &RequestBody {
         self.settings.hooks.request(|| self.body.to_value());
+        self.telemetry()
+            .attempt(self.attempt.saturating_add(1), || {
+                let body = self.body.to_value();
+                let messages = body.get("messages").or_else(|| body.get("input"))?;
+                serde_json::to_string(messages).ok()
+            });
         &self.body
+    }
+
+    /// The span of one transport call of the attempt under way.
+    pub fn call_span(&self) -> tracing::Span {
+        self.telemetry().call()
+    }
+
+    fn telemetry(&self) -> MutexGuard<'_, Telemetry> {
+        // A panic elsewhere while holding it leaves spans, not data, behind: carry on.
+        self.telemetry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads one attempt's reply: the JSON text the transport received.
@@ -170,12 +193,14 @@ impl<O> Attempts<O> {
         if let Some(u) = completion.usage {
             self.usage += u;
         }
+        self.telemetry().reply(&completion);
         let outcome = reply::message_of(&completion)
             .and_then(|m| (self.decode)(self.settings.mode, &self.target, m))
             .and_then(|value| objection.map_or(Ok(value), Err));
         match outcome {
             Ok(value) => {
                 completion.usage = Some(self.usage);
+                self.telemetry().finish(self.attempt, Ok(&completion));
                 Ok(Turn::Done(Box::new(Final {
                     value,
                     completion,
@@ -183,7 +208,10 @@ impl<O> Attempts<O> {
                 })))
             }
             Err(e) if e.is_reaskable() => self.reask(e, completion),
-            Err(e) => Err(e),
+            Err(e) => {
+                self.telemetry().finish(self.attempt, Err(&e));
+                Err(e)
+            }
         }
     }
 
@@ -196,6 +224,7 @@ impl<O> Attempts<O> {
 
     /// Records a re-askable failure; re-asks, or gives up when attempts have run out.
     fn reask(&mut self, error: Error, completion: ChatCompletion) -> Result<Turn<O>> {
+        self.telemetry().reask(&error);
         let hooks = &self.settings.hooks;
         hooks.error(&error);
         let max_attempts = self.settings.max_attempts();
@@ -206,12 +235,14 @@ impl<O> Attempts<O> {
             .unwrap_or_default();
         if self.attempt >= max_attempts {
             self.errors.push(error);
-            return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
+            let exhausted = Error::RetriesExhausted(Box::new(RetriesExhausted {
                 attempts: self.attempt,
                 errors: std::mem::take(&mut self.errors),
                 last_completion: Some(completion),
                 usage: self.usage,
-            })));
+            }));
+            self.telemetry().finish(self.attempt, Err(&exhausted));
+            return Err(exhausted);
         }
         hooks.retry(&RetryEvent {
             attempt: self.attempt,
