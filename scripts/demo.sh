@@ -21,6 +21,11 @@ for example in basic async nested partial iterable modes; do
     printf '\n=== cargo run --example %s\n' "$example"
     cargo run --quiet --example "$example"
 done
+# A batch job takes up to 24 hours on Azure; on the local model, seconds.
+if [ -z "${AZURE_OPENAI_ENDPOINT:-}" ]; then
+    printf '\n=== cargo run --example batch\n'
+    BATCH_POLL_SECS="${BATCH_POLL_SECS:-1}" cargo run --quiet --example batch
+fi
 
 cat <<'MSG'
 

@@ -49,6 +49,18 @@ docs/local-model.md for the measurements behind each rule):
   ``tool_calls[0]`` back into ``message.function_call`` (streaming:
   ``delta.function_call``), finish_reason "function_call".
 
+The front also serves Azure's files and batches API (the 2024-10-21 paths under
+``/openai/`` and the ``/openai/v1/`` form): uploads (multipart, purpose
+``batch``) are kept in memory, and each batch's lines run one by one against
+the model in a background thread, through the same shim as
+``/chat/completions``, the status moving through ``validating``,
+``in_progress``, ``finalizing`` and ``completed`` (or ``failed`` for an input
+the service would refuse, ``cancelling``/``cancelled``, ``expired``) with
+``request_counts`` as they run. Output and error files use the Batch API's
+line format. LOCAL_MODEL_BATCH_STEP_SECS (default 0.5) is how long a batch
+stays ``validating`` and ``finalizing``; LOCAL_MODEL_BATCH_WINDOW_SECS
+(default 86400) is its completion window, after which the rest expires.
+
 LOCAL_MODEL_SHIM=0 passes every request to llama.cpp untouched. The ``api-key`` header and the ``api-version`` query parameter are
 ignored unless LOCAL_MODEL_API_KEY is set, in which case the key must match
 (``api-key: KEY`` or ``Authorization: Bearer KEY``) or the answer is 401.
@@ -61,10 +73,15 @@ import http.client
 import importlib.util
 import json
 import os
+import queue
+import re
 import signal
 import sys
 import threading
 import time
+import uuid
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -237,6 +254,287 @@ def shim_stream_event(event: dict, state: dict) -> dict | None:
     return event
 
 
+def run_chat(body: dict) -> tuple[int, dict]:
+    """One chat completion against llama.cpp, through the shim: what a batch line gets."""
+    body = dict(body)
+    body.pop("stream", None)
+    body.pop("stream_options", None)
+    try:
+        state = shim_request(body) if Front.shim else {}
+    except ShimError as e:
+        return e.status, {"error": {"code": "invalid_request_error", "message": str(e)}}
+    conn = http.client.HTTPConnection(Front.upstream_host, Front.upstream_port, timeout=3600)
+    try:
+        conn.request(
+            "POST", "/v1/chat/completions", body=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
+        resp = conn.getresponse()
+        data = resp.read()
+        status = resp.status
+    except OSError as e:
+        return 502, {"error": {"code": "502", "message": f"upstream error: {e}"}}
+    finally:
+        conn.close()
+    if state and status == 200:
+        data = shim_response(data, state)
+    try:
+        return status, json.loads(data)
+    except ValueError:
+        return 502, {"error": {"code": "502", "message": data[:200].decode("utf-8", "replace")}}
+
+
+BATCH_PATH = re.compile(r"^/openai(/v1)?/(files|batches)(?:/([^/]+))?(?:/(content|cancel))?/?$")
+TERMINAL = {"completed", "failed", "expired", "cancelled"}
+
+
+class Batches:
+    """Azure's files and batches API over the local model (see the module docstring)."""
+
+    def __init__(self, deployment: str, step: float, window: float) -> None:
+        self.deployment = deployment
+        self.step = step
+        self.window = window
+        self.lock = threading.Lock()
+        self.files: dict[str, dict] = {}
+        self.batches: dict[str, dict] = {}
+        self.order: list[str] = []
+        self.work: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._worker, daemon=True).start()
+
+    # -- HTTP ------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, headers, body: bytes | None) -> tuple[int, dict | bytes, dict]:
+        split = urlsplit(path)
+        m = BATCH_PATH.match(split.path)
+        if not m:
+            return 404, _err("404", "Resource not found"), {}
+        v1, kind, ident, action = m.group(1) is not None, m.group(2), m.group(3), m.group(4)
+        query = dict(p.split("=", 1) for p in split.query.split("&") if "=" in p)
+        with self.lock:
+            if kind == "files":
+                if method == "POST" and not ident:
+                    return self._upload(headers, body or b"", v1)
+                if method == "GET" and not ident:
+                    return 200, {"object": "list", "data": [self._file(i) for i in self.files]}, {}
+                if ident not in self.files:
+                    return 404, _err("404", f"File {ident} not found"), {}
+                if method == "GET" and action == "content":
+                    return 200, self.files[ident]["bytes"], {}
+                if method == "GET" and not action:
+                    return 200, self._file(ident), {}
+                if method == "DELETE" and not action:
+                    del self.files[ident]
+                    return 200, {"object": "file", "deleted": True, "id": ident}, {}
+            else:
+                if method == "POST" and not ident:
+                    return self._create(body or b"", v1)
+                if method == "GET" and not ident:
+                    return 200, self._list(query), {}
+                if ident not in self.batches:
+                    return 404, _err("404", f"Batch {ident} not found"), {}
+                if method == "GET" and not action:
+                    return 200, self._batch(ident), {}
+                if method == "POST" and action == "cancel":
+                    return self._cancel(ident)
+        return 404, _err("404", "Resource not found"), {}
+
+    def _file(self, ident: str) -> dict:
+        f = self.files[ident]
+        return {k: v for k, v in f.items() if k != "bytes"} | {"bytes": len(f["bytes"])}
+
+    def _upload(self, headers, body: bytes, v1: bool) -> tuple[int, dict, dict]:
+        ctype = headers.get("Content-Type", "")
+        if not ctype.startswith("multipart/form-data"):
+            return 400, _err("invalidPayload", "The file has no or an empty content type specified."), {}
+        msg = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+        fields, data, filename = {}, None, "input.jsonl"
+        for part in msg.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name == "file":
+                data = part.get_payload(decode=True) or b""
+                filename = part.get_filename() or filename
+            elif name:
+                fields[name] = (part.get_payload(decode=True) or b"").decode()
+        if data is None:
+            return 400, _err("invalidPayload", "No file in the upload."), {}
+        if fields.get("purpose") != "batch":
+            return 400, _err("invalidPayload", "This server takes purpose 'batch' only."), {}
+        ident = "file-" + uuid.uuid4().hex
+        self.files[ident] = {
+            "object": "file", "id": ident, "status": "processed", "purpose": "batch",
+            "filename": filename, "created_at": int(time.time()), "bytes": data,
+        }
+        if v1:
+            return 200, self._file(ident), {}
+        return 201, self._file(ident), {"Location": f"/openai/files/{ident}"}
+
+    def _create(self, body: bytes, v1: bool) -> tuple[int, dict, dict]:
+        try:
+            req = json.loads(body)
+        except ValueError:
+            return 400, _err("invalid_request", "The body is not JSON."), {}
+        input_id = req.get("input_file_id")
+        if input_id not in self.files:
+            return 404, _err("404", f"File {input_id} not found"), {}
+        endpoint = req.get("endpoint")
+        if endpoint not in ("/chat/completions", "/v1/chat/completions"):
+            return 400, _err("invalid_request", "endpoint must be /chat/completions"), {}
+        ident = "batch_" + uuid.uuid4().hex
+        now = int(time.time())
+        self.batches[ident] = {
+            "object": "batch", "id": ident, "endpoint": endpoint, "errors": None,
+            "input_file_id": input_id, "completion_window": req.get("completion_window"),
+            "status": "validating", "output_file_id": None, "error_file_id": None,
+            "created_at": now, "in_progress_at": None, "expires_at": now + int(self.window),
+            "finalizing_at": None, "completed_at": None, "failed_at": None, "expired_at": None,
+            "cancelling_at": None, "cancelled_at": None,
+            "request_counts": {"total": 0, "completed": 0, "failed": 0},
+            "metadata": req.get("metadata") or {},
+        }
+        self.order.append(ident)
+        self.work.put(ident)
+        return 200, dict(self.batches[ident]), {}
+
+    def _batch(self, ident: str) -> dict:
+        b = dict(self.batches[ident])
+        b["request_counts"] = dict(b["request_counts"])
+        return b
+
+    def _list(self, query: dict) -> dict:
+        limit = int(query.get("limit", 20))
+        newest = list(reversed(self.order))
+        start = newest.index(query["after"]) + 1 if query.get("after") in newest else 0
+        page = [self._batch(i) for i in newest[start : start + limit]]
+        return {
+            "object": "list", "data": page, "has_more": start + len(page) < len(newest),
+            "first_id": page[0]["id"] if page else None, "last_id": page[-1]["id"] if page else None,
+        }
+
+    def _cancel(self, ident: str) -> tuple[int, dict, dict]:
+        b = self.batches[ident]
+        if b["status"] in TERMINAL:
+            return 409, _err("conflict", f"The batch is already {b['status']}."), {}
+        b["status"] = "cancelling"
+        b["cancelling_at"] = int(time.time())
+        return 200, self._batch(ident), {}
+
+    # -- the runner ------------------------------------------------------------
+
+    def _set(self, ident: str, **fields) -> None:
+        with self.lock:
+            self.batches[ident].update(fields)
+
+    def _worker(self) -> None:
+        while True:
+            ident = self.work.get()
+            try:
+                self._run(ident)
+            except Exception as e:  # noqa: BLE001 -- a batch must end, whatever broke
+                log(f"batch {ident}: {e!r}")
+                self._set(ident, status="failed", failed_at=int(time.time()),
+                          errors={"object": "list", "data": [{"code": "internal_error", "message": str(e)}]})
+
+    def _lines(self, ident: str) -> tuple[list[dict], list[dict]]:
+        """The input's lines, and the errors the service's validation would report."""
+        with self.lock:
+            b = self.batches[ident]
+            raw = self.files[b["input_file_id"]]["bytes"]
+        lines, errors, seen = [], [], set()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            errors.append({"code": "invalid_request", "message": "The file starts with a BOM.", "line": "1"})
+        if b["completion_window"] != "24h":
+            errors.append({"code": "invalid_request", "message": "completion_window must be 24h.", "line": None})
+        for n, text in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+            if not text.strip():
+                continue
+            def bad(code: str, message: str) -> None:
+                errors.append({"code": code, "message": message, "line": str(n)})
+            try:
+                line = json.loads(text)
+            except ValueError:
+                bad("invalid_json_line", "This line is not valid JSON.")
+                continue
+            body = line.get("body") if isinstance(line, dict) else None
+            if not isinstance(body, dict):
+                bad("invalid_request", "The line has no body.")
+                continue
+            if line.get("custom_id") in seen:
+                bad("duplicate_custom_id", f"custom_id {line.get('custom_id')!r} is used twice.")
+            seen.add(line.get("custom_id"))
+            if line.get("method") != "POST":
+                bad("invalid_request", "method must be POST.")
+            if line.get("url") != b["endpoint"]:
+                bad("url_mismatch", f"url {line.get('url')!r} does not match the batch endpoint.")
+            if body.get("model") != self.deployment:
+                bad("model_not_found", f"The deployment {body.get('model')!r} was not found (this server serves {self.deployment!r}).")
+            lines.append(line)
+        if not lines and not errors:
+            errors.append({"code": "empty_batch", "message": "The input file has no requests.", "line": None})
+        return lines, errors
+
+    def _run(self, ident: str) -> None:
+        time.sleep(self.step)
+        lines, errors = self._lines(ident)
+        if errors:
+            self._set(ident, status="failed", failed_at=int(time.time()), errors={"object": "list", "data": errors})
+            return
+        with self.lock:
+            b = self.batches[ident]
+            if b["status"] == "cancelling":
+                lines_to_run = []
+            else:
+                lines_to_run = lines
+                b.update(status="in_progress", in_progress_at=int(time.time()))
+            b["request_counts"]["total"] = len(lines)
+            expires_at = b["expires_at"]
+        out, err = [], []
+        ran = 0
+        for line in lines_to_run:
+            with self.lock:
+                if self.batches[ident]["status"] == "cancelling" or time.time() > expires_at:
+                    break
+            status, body = run_chat(line["body"])
+            record = {
+                "id": "batch_req_" + uuid.uuid4().hex, "custom_id": line.get("custom_id"),
+                "response": {"status_code": status, "request_id": str(uuid.uuid4()), "body": body},
+                "error": None,
+            }
+            (out if status == 200 else err).append(record)
+            ran += 1
+            with self.lock:
+                counts = self.batches[ident]["request_counts"]
+                counts["completed" if status == 200 else "failed"] += 1
+        with self.lock:
+            cancelled = self.batches[ident]["status"] == "cancelling"
+        end = "cancelled" if cancelled else ("expired" if ran < len(lines) else "completed")
+        for line in lines[ran:]:
+            err.append({
+                "id": "batch_req_" + uuid.uuid4().hex, "custom_id": line.get("custom_id"), "response": None,
+                "error": {"code": f"batch_{end}", "message": f"This request was not run: the batch was {end}."},
+            })
+        if not cancelled:
+            self._set(ident, status="finalizing", finalizing_at=int(time.time()))
+            time.sleep(self.step)
+        files = {}
+        with self.lock:
+            for key, records in (("output_file_id", out), ("error_file_id", err)):
+                fid = "file-" + uuid.uuid4().hex
+                data = "".join(json.dumps(r) + "\n" for r in records).encode()
+                self.files[fid] = {
+                    "object": "file", "id": fid, "status": "processed", "purpose": "batch_output",
+                    "filename": f"{ident}_{key[:-8]}.jsonl", "created_at": int(time.time()), "bytes": data,
+                }
+                files[key] = fid
+            if end != "completed":
+                self.batches[ident]["request_counts"]["failed"] += len(lines) - ran
+            self.batches[ident].update(status=end, **{f"{end}_at": int(time.time())}, **files)
+        log(f"batch {ident}: {end}, {ran}/{len(lines)} run")
+
+
+def _err(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
 class Front(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "local-model"
@@ -245,6 +543,7 @@ class Front(BaseHTTPRequestHandler):
     deployment = "smollm2"
     api_key: str | None = None
     shim = True
+    batches: Batches | None = None
 
     # quieter, single-line access log
     def log_message(self, fmt: str, *a: object) -> None:  # noqa: N802
@@ -301,6 +600,24 @@ class Front(BaseHTTPRequestHandler):
                 401,
                 {"error": {"code": "401", "message": "Access denied due to invalid subscription key."}},
             )
+            return
+        if self.batches and BATCH_PATH.match(urlsplit(self.path).path):
+            status, payload, extra = self.batches.handle(self.command, self.path, self.headers, body)
+            if isinstance(payload, bytes):
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            else:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
             return
         target = self._route()
         if target is None:
@@ -471,6 +788,11 @@ def main() -> None:
     Front.deployment = args.deployment
     Front.api_key = os.environ.get("LOCAL_MODEL_API_KEY") or None
     Front.shim = os.environ.get("LOCAL_MODEL_SHIM", "1") != "0"
+    Front.batches = Batches(
+        args.deployment,
+        step=float(os.environ.get("LOCAL_MODEL_BATCH_STEP_SECS", "0.5")),
+        window=float(os.environ.get("LOCAL_MODEL_BATCH_WINDOW_SECS", "86400")),
+    )
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.allow_reuse_address = True
     try:

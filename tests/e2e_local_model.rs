@@ -298,3 +298,94 @@ async fn the_async_client_extracts_and_streams() {
     assert!(partials.len() > 1);
     assert!(partials.iter().all(Result::is_ok), "{partials:?}");
 }
+
+/// Builds an example as this test run was built (profile and features; with every feature of
+/// the root crate, as `scripts/test.sh` runs, the whole workspace's, so that nothing is rebuilt)
+/// and returns its path beside this test's binary.
+fn example(name: &str) -> std::path::PathBuf {
+    let mut cargo = std::process::Command::new(env!("CARGO"));
+    cargo.args(["build", "--quiet", "--example", name, "--manifest-path"]);
+    cargo.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"));
+    let features: Vec<&str> = [
+        cfg!(feature = "testing").then_some("testing"),
+        cfg!(feature = "chrono").then_some("chrono"),
+        cfg!(feature = "uuid").then_some("uuid"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if features.len() == 3 {
+        cargo.args(["--workspace", "--all-features"]);
+    } else if !features.is_empty() {
+        cargo.args(["--features", &features.join(",")]);
+    }
+    if !cfg!(debug_assertions) {
+        cargo.arg("--release");
+    }
+    let status = cargo.status().expect("cargo runs");
+    assert!(status.success(), "cargo build --example {name}: {status}");
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target/<profile>/deps/<test>");
+    profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// `examples/batch.rs` end to end: the local front serves the files and batches API and runs
+/// each line against the model; the example submits, polls (every second here), reads the
+/// results and prints one line per item and a summary.
+#[test]
+fn the_batch_example_runs_against_the_local_model() {
+    if !enabled() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(example("batch"))
+        .env("BATCH_POLL_SECS", "1")
+        .output()
+        .expect("the example runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!(
+        "{stdout}{}\n(batch example: {:.1}s)",
+        stderr.replace('\r', "\n"),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(out.status.success(), "{}", out.status);
+    assert!(
+        stderr.contains("completed"),
+        "the progress reached completed"
+    );
+
+    // One line per prompt, by custom_id; a value names the age its prompt gave.
+    let ages = [25, 30, 41, 19, 67, 52];
+    let mut ok = 0;
+    for (n, age) in ages.iter().enumerate() {
+        let prefix = format!("request-{n}: ");
+        let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with(&prefix)).collect();
+        assert_eq!(lines.len(), 1, "request-{n}:\n{stdout}");
+        let rest = &lines[0][prefix.len()..];
+        if rest.starts_with("User {") {
+            ok += 1;
+            assert!(rest.contains(&format!("age: {age} ")), "{rest}");
+        } else {
+            assert!(rest.starts_with("error: "), "{rest}");
+        }
+    }
+    assert!(
+        stdout.contains("request-0: User { name: \"Jason\", age: 25 }"),
+        "{stdout}"
+    );
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("summary: "))
+        .expect("a summary line");
+    assert!(
+        summary.starts_with(&format!("summary: 6 items, {ok} ok, {} failed, ", 6 - ok)),
+        "{summary}"
+    );
+    assert!(ok >= 4, "{ok} of 6 extracted:\n{stdout}");
+}

@@ -41,7 +41,7 @@ impl Rt {
             })
     }
 
-    fn run<T: Send + 'static>(
+    pub(crate) fn run<T: Send + 'static>(
         &self,
         fut: impl Future<Output = Result<T>> + Send + 'static,
     ) -> Result<T> {
@@ -59,7 +59,7 @@ impl Rt {
         }
     }
 
-    fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
+    pub(crate) fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
         if let Some(rt) = &self.0 {
             rt.spawn(fut);
         }
@@ -113,7 +113,7 @@ fn blocking_chunks(rt: &Arc<Rt>, mut stream: ChunkStream) -> ChunkIter {
     })
 }
 
-fn supports(core: &Core, feature: Feature) -> Support {
+pub(crate) fn supports(core: &Core, feature: Feature) -> Support {
     match &core.target {
         Target::Azure { version, .. } => version.supports(feature),
         Target::OpenAi { .. } => Support::Yes,
@@ -125,7 +125,7 @@ macro_rules! async_client {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
-            core: Arc<Core>,
+            pub(crate) core: Arc<Core>,
         }
 
         impl std::fmt::Debug for $name {
@@ -165,8 +165,8 @@ macro_rules! blocking_client {
         $(#[$doc])*
         #[derive(Clone)]
         pub struct $name {
-            core: Arc<Core>,
-            rt: Arc<Rt>,
+            pub(crate) core: Arc<Core>,
+            pub(crate) rt: Arc<Rt>,
         }
 
         impl std::fmt::Debug for $name {

@@ -110,7 +110,12 @@ impl Route {
 pub(crate) struct Prepared {
     route: Arc<Route>,
     body: Bytes,
+    /// Where a chat-completions route sends it: chat completions or the Responses API.
     endpoint: Endpoint,
+    /// POST for chat completions; the files and batches calls also GET.
+    method: Method,
+    /// A multipart body, sent instead of `body`.
+    form: Option<FormSource>,
 }
 
 impl Prepared {
@@ -122,6 +127,9 @@ impl Prepared {
         }
     }
 }
+
+/// A multipart form, built afresh for each attempt (an upload's file is read again on a retry).
+pub(crate) type FormSource = Arc<dyn Fn() -> Result<reqwest::multipart::Form> + Send + Sync>;
 
 impl Core {
     pub(crate) fn new(
@@ -292,7 +300,53 @@ impl Core {
             body: Bytes::from(body),
             route,
             endpoint,
+            method: Method::POST,
+            form: None,
         })
+    }
+
+    /// A files or batches call: `method` to `url`, with a JSON body or none.
+    pub(crate) fn prepare_call(&self, method: Method, url: Url, body: Option<Vec<u8>>) -> Prepared {
+        Prepared {
+            route: self.api_route(url),
+            body: body.map(Bytes::from).unwrap_or_default(),
+            endpoint: Endpoint::ChatCompletions,
+            method,
+            form: None,
+        }
+    }
+
+    /// A multipart upload to `url`.
+    pub(crate) fn prepare_upload(&self, url: Url, form: FormSource) -> Prepared {
+        Prepared {
+            route: self.api_route(url),
+            body: Bytes::new(),
+            endpoint: Endpoint::ChatCompletions,
+            method: Method::POST,
+            form: Some(form),
+        }
+    }
+
+    fn api_route(&self, url: Url) -> Arc<Route> {
+        let ctx = ErrorContext {
+            deployment: None,
+            endpoint: origin(&url),
+            azure: matches!(self.target, Target::Azure { .. }),
+        };
+        Arc::new(Route {
+            url,
+            responses: None,
+            ctx,
+        })
+    }
+
+    /// The request of an upload attempt: the form's content type and length set by reqwest.
+    fn upload_request(&self, url: &Url, form: &FormSource) -> Result<reqwest::Request> {
+        self.http
+            .post(url.clone())
+            .multipart(form()?)
+            .build()
+            .map_err(|e| Error::transport("could not build the multipart upload", e))
     }
 
     fn fixed_headers(&self, stream: bool, post: bool) -> &HeaderMap {
@@ -336,14 +390,26 @@ impl Core {
     ) -> std::result::Result<Response, Failed> {
         let first = p.url();
         let mut url = Cow::Borrowed(first);
-        let mut method = Method::POST;
+        let mut method = p.method.clone();
         let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
             let post = method == Method::POST;
-            let mut req = reqwest::Request::new(method.clone(), url.as_ref().clone());
+            let upload = p.form.as_ref().filter(|_| post);
+            let mut req = match upload {
+                Some(form) => self
+                    .upload_request(url.as_ref(), form)
+                    .map_err(Failed::stop)?,
+                None => reqwest::Request::new(method.clone(), url.as_ref().clone()),
+            };
             // The fixed headers, built once per client: a copy, no parsing or hashing per request.
-            *req.headers_mut() = self.fixed_headers(stream, post).clone();
-            if post {
+            // An upload keeps the multipart content type its form set.
+            let fixed = self.fixed_headers(stream, post && upload.is_none());
+            if upload.is_some() {
+                req.headers_mut().extend(fixed.clone());
+            } else {
+                *req.headers_mut() = fixed.clone();
+            }
+            if post && upload.is_none() {
                 // `Bytes`: shared, not copied, on a retry or redirect.
                 *req.body_mut() = Some(reqwest::Body::from(p.body.clone()));
             }
@@ -506,28 +572,21 @@ impl Core {
         deadline: Instant,
     ) -> Result<Vec<u8>> {
         let status = resp.status().as_u16();
-        let host = &route.ctx.endpoint;
         wire::read_capped(resp, cap, truncate, self.cfg.read_timeout, deadline)
             .await
-            .map_err(|e| match e {
-                ReadError::TimedOut => Error::Timeout {
-                    phase: format!("reading the reply from {host}"),
-                    after: self.cfg.read_timeout,
-                },
-                ReadError::Deadline => self.deadline_error(route),
-                ReadError::Broken(e) => {
-                    Error::transport(format!("reading the reply from {host}"), e)
-                }
-                ReadError::TooLarge => Error::Api {
-                    status,
-                    code: None,
-                    message: format!(
-                        "the reply from {host} is larger than the {cap}-byte cap; raise \
-                         max_response_bytes if that is expected"
-                    ),
-                    request_id: None,
-                },
-            })
+            .map_err(|e| read_error(e, &self.cfg, route, status, cap))
+    }
+
+    /// Sends a files or batches call and returns its reply body, read piece by piece.
+    pub(crate) async fn download(&self, p: Prepared) -> Result<Download> {
+        let deadline = Instant::now() + self.cfg.total_timeout;
+        let resp = self.execute(&p, false, deadline).await?;
+        Ok(Download {
+            resp,
+            route: p.route,
+            deadline,
+            cfg: self.cfg.clone(),
+        })
     }
 
     /// Sends a non-streaming request and returns the reply's JSON text.
@@ -621,6 +680,52 @@ impl Core {
                 Some((item, s))
             },
         )))
+    }
+}
+
+/// Why a reply body could not be read, as an [`Error`].
+fn read_error(e: ReadError, cfg: &HttpConfig, route: &Route, status: u16, cap: usize) -> Error {
+    let host = &route.ctx.endpoint;
+    match e {
+        ReadError::TimedOut => Error::Timeout {
+            phase: format!("reading the reply from {host}"),
+            after: cfg.read_timeout,
+        },
+        ReadError::Deadline => deadline_error(host, cfg.total_timeout),
+        ReadError::Broken(e) => Error::transport(format!("reading the reply from {host}"), e),
+        ReadError::TooLarge => Error::Api {
+            status,
+            code: None,
+            message: format!(
+                "the reply from {host} is larger than the {cap}-byte cap; raise \
+                 max_response_bytes if that is expected"
+            ),
+            request_id: None,
+        },
+    }
+}
+
+/// A reply body read piece by piece (a file's content): each read waits at most the read
+/// timeout, and all of them end by the call's total deadline.
+pub(crate) struct Download {
+    resp: Response,
+    route: Arc<Route>,
+    deadline: Instant,
+    cfg: HttpConfig,
+}
+
+impl Download {
+    /// The next piece of the body, or `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>> {
+        let status = self.resp.status().as_u16();
+        wire::next_chunk(&mut self.resp, self.cfg.read_timeout, self.deadline)
+            .await
+            .map_err(|e| read_error(e, &self.cfg, &self.route, status, usize::MAX))
+    }
+
+    /// Where it comes from, for error messages.
+    pub(crate) fn endpoint(&self) -> &str {
+        &self.route.ctx.endpoint
     }
 }
 

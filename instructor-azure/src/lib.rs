@@ -4,6 +4,7 @@
 //!   (deployment URLs, or the `/openai/v1/` form for `v1` / `preview`), with an API key or Entra ID
 //!   tokens ([`TokenCredential`], [`ClientSecretCredential`], [`StaticToken`]).
 //! - [`OpenAI`] / [`AsyncOpenAI`]: any OpenAI-compatible server (OpenAI, llama.cpp, vLLM, Ollama).
+//! - [`batch`]: many extractions as one job on Azure's Batch API ([`AzureOpenAI::batch`]).
 //!
 //! Every client keeps one pooled HTTP connection pool, refuses request fields its api-version does
 //! not accept before sending ([`ApiVersion::check_body`]), retries 429 / 5xx with backoff and the
@@ -30,6 +31,7 @@
 
 mod api_version;
 mod auth;
+pub mod batch;
 mod client;
 mod config;
 mod errors;
@@ -46,6 +48,10 @@ pub use auth::{
     AccessToken, CachedCredential, ClientSecretCredential, StaticToken, TokenCredential,
     COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST, DEFAULT_TOKEN_FETCH_BACKOFF,
     DEFAULT_TOKEN_FETCH_TIMEOUT, MAX_TOKEN_FETCH_BACKOFF, MAX_TOKEN_LIFETIME,
+};
+pub use batch::{
+    AsyncBatchJob, AsyncBatchResults, BatchBuilder, BatchClient, BatchIds, BatchInfo, BatchItem,
+    BatchJob, BatchLimits, BatchProgress, BatchRequest, BatchResults, BatchStatus,
 };
 pub use client::{
     AsyncAzureOpenAI, AsyncOpenAI, AzureOpenAI, AzureOpenAIBuilder, OpenAI, OpenAIBuilder,

@@ -156,6 +156,23 @@ pub(crate) fn openai_responses_url(base: &Url) -> Result<Url> {
     Ok(url)
 }
 
+/// `{root}/openai/{path…}?api-version=V` for the files and batches calls, or for `v1`/`preview`
+/// `{root}/openai/v1/{path…}` (with `?api-version=preview` for `preview`).
+pub(crate) fn azure_api_url(root: &Url, version: &ApiVersion, path: &[&str]) -> Result<Url> {
+    let prefix: &[&str] = if version.is_v1() {
+        &["openai", "v1"]
+    } else {
+        &["openai"]
+    };
+    let segments: Vec<&str> = prefix.iter().chain(path).copied().collect();
+    let mut url = with_segments(root, &segments)?;
+    if !version.is_v1() || version.as_str() == "preview" {
+        url.query_pairs_mut()
+            .append_pair("api-version", version.as_str());
+    }
+    Ok(url)
+}
+
 /// `{base}/chat/completions` for OpenAI-compatible servers.
 pub(crate) fn openai_chat_url(base: &Url) -> Result<Url> {
     let mut base = base.clone();
@@ -191,6 +208,16 @@ mod tests {
         assert_eq!(
             azure_chat_url(&root, &v1, "d").unwrap().as_str(),
             "https://x.openai.azure.com/openai/v1/chat/completions"
+        );
+        assert_eq!(
+            azure_api_url(&root, &v1, &["files", "file-1", "content"])
+                .unwrap()
+                .as_str(),
+            "https://x.openai.azure.com/openai/v1/files/file-1/content"
+        );
+        assert_eq!(
+            azure_api_url(&root, &v, &["batches"]).unwrap().as_str(),
+            "https://x.openai.azure.com/openai/batches?api-version=2024-10-21"
         );
         let base = parse_base("http://127.0.0.1:8080/v1/", "base").unwrap();
         assert_eq!(

@@ -131,6 +131,19 @@ pub enum Error {
         raise: String,
     },
 
+    /// A request of a batch that never ran: its batch `failed` validation, `expired` before
+    /// reaching it, or was `cancelled`.
+    #[error("the request was not run: batch {batch} ended `{status}`: {message}. Submit it again in a new batch")]
+    BatchNotRun {
+        /// The batch it was in.
+        batch: String,
+        /// How the batch ended (`failed`, `expired`, `cancelled`), or the code the service gave
+        /// the request (`batch_expired`, …).
+        status: String,
+        /// What the service said, if anything.
+        message: String,
+    },
+
     /// The mode or a request field is not available with this service or api-version.
     #[error("{what} is not supported by {by}{}{}", .since.as_ref().map(|v| format!("; it needs api-version {v} or later")).unwrap_or_default(), .suggestion.as_ref().map(|s| format!("; {s}")).unwrap_or_default())]
     Unsupported {
@@ -201,6 +214,7 @@ impl Error {
             Error::RetriesExhausted(_) => "retries_exhausted",
             Error::Configuration(_) => "configuration",
             Error::LimitExceeded { .. } => "limit_exceeded",
+            Error::BatchNotRun { .. } => "batch_not_run",
             Error::Unsupported { .. } => "unsupported",
         }
     }

@@ -39,7 +39,7 @@ pub use client::blocking_streams::{ItemEventIter, IterableIter, PartialEventIter
 pub use client::llm_validator::{llm_validator, llm_validator_async, LlmValidator, Verdict};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use content_filter::filtered_categories;
-pub use engine::{hooks, settings};
+pub use engine::{batch, hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use event::{Final, ItemEvent, PartialEvent, Retry};
 pub use hooks::{Hooks, RetryEvent};

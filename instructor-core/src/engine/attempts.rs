@@ -124,6 +124,53 @@ impl<O> Attempts<O> {
         })
     }
 
+    /// An extraction whose body is held elsewhere (a batch's input file) and that has already
+    /// made `attempt` attempts: replies are read and re-asks made as usual, but the body starts
+    /// empty, so after a re-ask it holds only the messages to append to that body
+    /// ([`take_reask`](Self::take_reask)).
+    pub fn for_replies(settings: &Arc<Settings>, plan: Plan<O>, attempt: u32) -> Self {
+        Self {
+            settings: Arc::clone(settings),
+            target: plan.target,
+            body: RequestBody::empty(),
+            decode: plan.decode,
+            attempt,
+            errors: Vec::new(),
+            usage: Usage::default(),
+            chained: false,
+            // A batch's replies arrive long after its request: no spans to time them by.
+            telemetry: Mutex::new(Telemetry::none()),
+        }
+    }
+
+    /// The body of the first attempt, for a caller that sends it elsewhere (a batch's input
+    /// file); the request hooks see it.
+    pub fn into_body(self) -> RequestBody {
+        self.settings.hooks.request(|| self.body.to_value());
+        self.body
+    }
+
+    /// The messages a re-ask appended since the last call (see [`for_replies`](Self::for_replies)).
+    pub fn take_reask(&mut self) -> Vec<Message> {
+        std::mem::replace(&mut self.body, RequestBody::empty()).into_messages()
+    }
+
+    /// Tokens spent so far.
+    pub fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    /// Gives up after a re-ask that will not be sent: every attempt's error, as
+    /// [`Error::RetriesExhausted`].
+    pub fn give_up(self) -> Error {
+        Error::RetriesExhausted(Box::new(RetriesExhausted {
+            attempts: self.attempt,
+            errors: self.errors,
+            last_completion: None,
+            usage: self.usage,
+        }))
+    }
+
     /// The bounds on what one reply may hold.
     pub fn limits(&self) -> Limits {
         self.settings.limits

@@ -53,6 +53,16 @@ impl Telemetry {
         }
     }
 
+    /// No spans (a batch's replies, read long after their request).
+    pub fn none() -> Self {
+        Telemetry {
+            extraction: Span::none(),
+            attempt: None,
+            number: None,
+            content: false,
+        }
+    }
+
     /// Opens the span of attempt `number`, closing the last one, unless it is already open;
     /// `body` gives the request's messages as JSON, asked for only when content is recorded.
     pub fn attempt(&mut self, number: u32, body: impl FnOnce() -> Option<String>) {

@@ -205,6 +205,20 @@ impl RequestBody {
         self.messages = messages;
     }
 
+    /// A body with no fields and no messages.
+    pub(crate) fn empty() -> Self {
+        RequestBody {
+            endpoint: Endpoint::ChatCompletions,
+            fields: Vec::new(),
+            messages: Vec::new(),
+        }
+    }
+
+    /// The typed conversation, taken out of the body.
+    pub(crate) fn into_messages(self) -> Vec<Message> {
+        self.messages
+    }
+
     /// Appends messages to the conversation (a re-ask).
     pub(crate) fn push_messages(&mut self, more: Vec<Message>) {
         let overridden = self.fields.iter_mut().find_map(|(k, f)| match f {
