@@ -11,7 +11,8 @@ use crate::message::{AudioFormat, ContentPart, FileData};
 /// Parts from bytes and files (here, beside the detection they need).
 impl ContentPart {
     /// An image part from its bytes, sent as a base64 `data:` URL. The media type is read from
-    /// the bytes (PNG, JPEG, GIF or WEBP); other bytes are an [`Error::Configuration`](crate::Error::Configuration).
+    /// the bytes (PNG, JPEG, GIF or WEBP); other bytes are an
+    /// [`Error::Configuration`].
     pub fn image_bytes(bytes: &[u8]) -> Result<Self> {
         let kind = ImageType::sniff(bytes)
             .ok_or_else(|| unrecognised("image", "PNG, JPEG, GIF or WEBP", bytes))?;
