@@ -30,6 +30,9 @@
 pub use instructor_core::*;
 pub use instructor_derive::Instructor;
 
+mod maybe;
+pub use maybe::{Maybe, PartialMaybe};
+
 #[cfg(feature = "axum")]
 mod sse;
 #[cfg(feature = "axum")]

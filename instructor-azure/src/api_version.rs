@@ -4,13 +4,18 @@
 //! 2024-10-21) and Microsoft's api-version history for the previews in between: 2024-08-01-preview added
 //! structured outputs (`response_format: json_schema`, `strict`), 2024-09-01-preview added
 //! `max_completion_tokens`, `parallel_tool_calls` and `stream_options`, 2024-12-01-preview added the
-//! `developer` role, `reasoning_effort`, `store` and `metadata`. The GA 2024-10-21 lacks
+//! `developer` role, `reasoning_effort`, `store` and `metadata`, 2025-01-01-preview `audio`,
+//! `modalities`, `prediction` and `input_audio` parts. Image parts are in every saved spec
+//! (2023-12-01-preview brought them); `file` parts (PDFs) are in none, so only `v1` and
+//! `preview` take them here. The GA 2024-10-21 lacks
 //! `stream_options`, and GA versions lack the preview-only fields after them. `v1` and `preview`
 //! accept everything. An unknown dated version is judged by its date: later has what earlier had.
 
 use std::fmt;
 
-use instructor_core::{BodyValue, Error, Feature, Message, RequestBody, Result, Support};
+use instructor_core::{
+    BodyValue, Content, ContentPart, Error, Feature, Message, RequestBody, Result, Support,
+};
 use serde_json::Value;
 
 /// A configured Azure OpenAI api-version.
@@ -90,6 +95,12 @@ impl ApiVersion {
     /// );
     /// ```
     pub fn supports(&self, feature: Feature) -> Support {
+        if feature == Feature::FileInput && !self.is_v1() {
+            return Support::No {
+                by: self.by(),
+                since: None,
+            };
+        }
         let since = since_of_feature(feature);
         if self.has(since) {
             Support::Yes
@@ -155,6 +166,7 @@ impl ApiVersion {
                 if !self.has(DEVELOPER) && has_developer_message(value) {
                     return Err(self.unsupported("the `developer` role".to_string(), DEVELOPER));
                 }
+                self.check_parts(value)?;
                 continue;
             }
             let Some(since) = field_since(field) else {
@@ -215,6 +227,31 @@ impl ApiVersion {
                 "strict tools (`tools[].function.strict`)".to_string(),
                 JSON_SCHEMA,
             ));
+        }
+        Ok(())
+    }
+
+    /// Refuses user-message parts (images, audio, documents) this version does not take.
+    fn check_parts(&self, messages: BodyValue<'_>) -> Result<()> {
+        for kind in part_types(messages) {
+            let feature = match kind.as_str() {
+                "image_url" => Feature::ImageInput,
+                "input_audio" => Feature::AudioInput,
+                "file" => Feature::FileInput,
+                _ => continue,
+            };
+            if let Support::No { by, since } = self.supports(feature) {
+                let suggestion = match &since {
+                    Some(v) => format!("configure api-version {v} or later (or `v1`), or leave the part out"),
+                    None => "no dated api-version in this SDK's table takes it: configure `v1` or `preview`, or leave the part out".to_owned(),
+                };
+                return Err(Error::Unsupported {
+                    what: feature.describe().to_owned(),
+                    by,
+                    since,
+                    suggestion: Some(suggestion),
+                });
+            }
         }
         Ok(())
     }
@@ -286,6 +323,39 @@ fn has_developer_message(messages: BodyValue<'_>) -> bool {
     }
 }
 
+/// The `type` of every part of every message with parts, as sent.
+fn part_types(messages: BodyValue<'_>) -> Vec<String> {
+    match messages {
+        BodyValue::Messages(m) | BodyValue::Input(m) => m
+            .iter()
+            .filter_map(|m| match m {
+                Message::User {
+                    content: Content::Parts(parts),
+                    ..
+                } => Some(parts),
+                _ => None,
+            })
+            .flatten()
+            .map(|part| match part {
+                ContentPart::Text { .. } => "text",
+                ContentPart::ImageUrl { .. } => "image_url",
+                ContentPart::InputAudio { .. } => "input_audio",
+                ContentPart::File { .. } => "file",
+            })
+            .map(str::to_owned)
+            .collect(),
+        BodyValue::Json(Value::Array(m)) => m
+            .iter()
+            .filter_map(|m| m.get("content").and_then(Value::as_array))
+            .flatten()
+            .filter_map(|part| part.get("type").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect(),
+        BodyValue::Json(_) => Vec::new(),
+        raw @ BodyValue::Raw(_) => part_types(BodyValue::Json(&raw.to_value())),
+    }
+}
+
 /// The first api-version that accepts `field`, for the fields not every api-version accepts.
 fn field_since(field: &str) -> Option<Since> {
     FIELD_SINCE
@@ -325,6 +395,9 @@ fn since_of_feature(feature: Feature) -> Since {
         Feature::StreamUsage => STREAM_OPTIONS,
         Feature::DeveloperRole | Feature::ReasoningEffort => DEVELOPER,
         Feature::Responses => RESPONSES,
+        // Image parts came with GPT-4 Turbo with Vision; audio parts with the audio models.
+        Feature::ImageInput => TOOLS,
+        Feature::AudioInput => AUDIO,
         // A feature added to the core after this table: assume every version has it.
         _ => ALWAYS,
     }

@@ -370,8 +370,16 @@ struct State {
 /// A fetch's error, kept to be handed out again.
 #[derive(Clone)]
 enum Failure {
-    Timeout { phase: String, after: Duration },
-    Authentication { status: u16, message: String },
+    Timeout {
+        phase: String,
+        after: Duration,
+    },
+    Authentication {
+        status: u16,
+        message: String,
+    },
+    /// No credential is available here (e.g. no managed identity): the caller's setup to fix.
+    Configuration(String),
     Other(String),
 }
 
@@ -386,6 +394,7 @@ impl Failure {
                 status: *status,
                 message: message.clone(),
             },
+            Error::Configuration(message) => Failure::Configuration(message.clone()),
             other => Failure::Other(other.to_string()),
         }
     }
@@ -396,6 +405,7 @@ impl Failure {
             Failure::Authentication { status, message } => {
                 Error::Authentication { status, message }
             }
+            Failure::Configuration(message) => Error::Configuration(message),
             Failure::Other(message) => Error::Transport {
                 message: format!("could not get a token: {message}"),
                 source: None,

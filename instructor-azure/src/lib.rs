@@ -36,6 +36,8 @@ mod client;
 mod config;
 mod errors;
 mod http;
+#[cfg(feature = "azure-identity")]
+mod identity;
 mod retry;
 mod secret;
 mod url;
@@ -61,6 +63,15 @@ pub use config::{
 };
 pub use reqwest;
 pub use secret::Secret;
+
+// Feature `azure-identity`: the adapter, and the `azure_identity` / `azure_core` crates it is
+// built with, so the credentials you construct are of the versions it accepts.
+#[cfg(feature = "azure-identity")]
+pub use azure_core;
+#[cfg(feature = "azure-identity")]
+pub use azure_identity;
+#[cfg(feature = "azure-identity")]
+pub use identity::AzureIdentityCredential;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

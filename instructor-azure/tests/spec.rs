@@ -444,3 +444,120 @@ async fn engine_bodies_written_by_the_transport_validate_against_the_spec() {
         }
     }
 }
+
+/// A 1x1 PNG, made here (signature, IHDR, IDAT, IEND), for image parts from bytes.
+const PNG_1X1: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+/// A user message of each part type, as the engine writes it.
+fn parts_body(parts: Vec<instructor_core::ContentPart>) -> Value {
+    json!({"messages": [instructor_core::Message::user_parts(parts)]})
+}
+
+#[tokio::test]
+async fn image_parts_validate_against_every_spec_and_audio_and_file_parts_are_refused_first() {
+    use instructor_core::{ContentPart, ImageDetail};
+    let specs = specs();
+    if specs.is_empty() {
+        eprintln!("SKIP: no saved specs");
+        return;
+    }
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(completion()))
+        .mount(&server)
+        .await;
+    let image = parts_body(vec![
+        ContentPart::text("What is in these pictures?"),
+        ContentPart::image_bytes(PNG_1X1)
+            .unwrap()
+            .with_detail(ImageDetail::High),
+        ContentPart::image_url("https://example.com/a.jpg").with_detail(ImageDetail::Low),
+        ContentPart::image_url("https://example.com/b.jpg"),
+    ]);
+    let wav = [b"RIFF\x24\0\0\0WAVEfmt ".as_slice(), &[0u8; 24]].concat();
+    let audio = parts_body(vec![
+        ContentPart::text("Transcribe:"),
+        ContentPart::audio_bytes(&wav).unwrap(),
+    ]);
+    let pdf = parts_body(vec![
+        ContentPart::pdf_bytes("a.pdf", b"%PDF-1.7\n%%EOF").unwrap()
+    ]);
+
+    for (version, spec) in &specs {
+        let validator = request_validator(spec);
+        let client = azure_async(&server.uri(), version).build().unwrap();
+
+        let before = server.received_requests().await.unwrap().len();
+        client.send(&image).await.unwrap();
+        let received = server.received_requests().await.unwrap();
+        let sent: Value = received[before].body_json().unwrap();
+        assert_valid(&validator, version, "image parts", &sent);
+        let url = sent["messages"][0]["content"][1]["image_url"]["url"]
+            .as_str()
+            .unwrap();
+        assert!(
+            url.starts_with("data:image/png;base64,iVBORw0KGgo"),
+            "{url}"
+        );
+        if *version == "2024-10-21" {
+            // The validator does read parts: a detail outside the spec's enum breaks it.
+            let mut bad = sent.clone();
+            bad["messages"][0]["content"][1]["image_url"]["detail"] = json!("ultra");
+            assert!(
+                !validator.is_valid(&bad),
+                "the spec check ignores image parts"
+            );
+        }
+
+        let err = client.send(&audio).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { since: Some(v), .. } if v == "2025-01-01-preview"),
+            "audio on {version}: {err}"
+        );
+        let err = client.send(&pdf).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Unsupported { since: None, suggestion: Some(s), .. } if s.contains("`v1`")),
+            "file on {version}: {err}"
+        );
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            before + 1,
+            "a refused part was sent on {version}"
+        );
+    }
+
+    // Audio from the version that brought it on; file parts on the v1 surface.
+    let audio_version = azure_async(&server.uri(), "2025-01-01-preview")
+        .build()
+        .unwrap();
+    audio_version.send(&audio).await.unwrap();
+    assert!(audio_version.send(&pdf).await.is_err());
+    let v1 = azure_async(&server.uri(), "v1").build().unwrap();
+    v1.send(&pdf).await.unwrap();
+    let received = server.received_requests().await.unwrap();
+    let sent: Value = received.last().unwrap().body_json().unwrap();
+    assert_eq!(
+        sent["messages"][0]["content"][0],
+        json!({"type": "file", "file": {"filename": "a.pdf",
+            "file_data": "data:application/pdf;base64,JVBERi0xLjcKJSVFT0Y="}})
+    );
+}
+
+#[tokio::test]
+async fn the_engine_refuses_parts_the_version_lacks_before_sending() {
+    let server = MockServer::start().await;
+    let transport = azure_async(&server.uri(), "2024-10-21").build().unwrap();
+    let client = instructor_core::from_openai(transport);
+    let wav = [b"RIFF\x24\0\0\0WAVEfmt ".as_slice(), &[0u8; 24]].concat();
+    let request = instructor_core::Request::default().user_parts(vec![
+        instructor_core::ContentPart::text("Who speaks?"),
+        instructor_core::ContentPart::audio_bytes(&wav).unwrap(),
+    ]);
+    let err = client.create::<Person>(request).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Unsupported { what, since: Some(v), .. }
+            if what.contains("input_audio") && v == "2025-01-01-preview"),
+        "{err}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

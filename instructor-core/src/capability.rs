@@ -31,6 +31,12 @@ pub enum Feature {
     Responses,
     /// `reasoning_effort` (reasoning models).
     ReasoningEffort,
+    /// `image_url` parts in a user message.
+    ImageInput,
+    /// `input_audio` parts in a user message.
+    AudioInput,
+    /// `file` parts (PDF documents) in a user message.
+    FileInput,
 }
 
 impl Feature {
@@ -50,6 +56,9 @@ impl Feature {
             Feature::DeveloperRole => "the `developer` role",
             Feature::Responses => "the Responses API (`/responses`)",
             Feature::ReasoningEffort => "`reasoning_effort`",
+            Feature::ImageInput => "image parts (`image_url`)",
+            Feature::AudioInput => "audio parts (`input_audio`)",
+            Feature::FileInput => "file parts (`file`, PDF documents)",
         }
     }
 }

@@ -78,6 +78,35 @@ pub trait Instructor: DeserializeOwned + Send + 'static {
     }
 }
 
+/// Validators that need the caller's data (a catalogue, the source text, the user's account):
+/// `create_with_context(request, &context)` runs them after the value has parsed and passed its
+/// own validators, and re-asks with their errors like any other.
+///
+/// `#[derive(Instructor)]` implements it for the type named by `#[instructor(context = Type)]`,
+/// from `#[instructor(validate_with_context = f)]` on fields (`fn(&FieldType, &Context)`) and on
+/// the type (`fn(&Self, &Context)`); or implement it by hand.
+///
+/// ```
+/// use instructor_core::{ValidateContext, ValidationErrors};
+///
+/// struct Order { sku: String }
+/// struct Catalog { skus: Vec<String> }
+///
+/// impl ValidateContext<Catalog> for Order {
+///     fn validate_context(&self, catalog: &Catalog) -> Result<(), ValidationErrors> {
+///         let mut errors = ValidationErrors::new();
+///         if !catalog.skus.contains(&self.sku) {
+///             errors.push("sku", format!("`{}` is not in the catalogue", self.sku));
+///         }
+///         errors.into_result()
+///     }
+/// }
+/// ```
+pub trait ValidateContext<C: ?Sized> {
+    /// Checks the value against `context`; each error at the JSON path of its value.
+    fn validate_context(&self, context: &C) -> Result<(), ValidationErrors>;
+}
+
 /// One tool of a parallel-tools enum: a variant and its payload's schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolSchema {

@@ -11,6 +11,7 @@ mod content_filter;
 pub mod error;
 pub mod event;
 pub mod instructor;
+mod media;
 pub mod message;
 mod mode;
 pub mod responses;
@@ -35,14 +36,18 @@ pub use client::async_streams::{
 pub use client::asynchronous::AsyncClient;
 pub use client::blocking::Client;
 pub use client::blocking_streams::{ItemEventIter, IterableIter, PartialEventIter, PartialIter};
+pub use client::llm_validator::{llm_validator, llm_validator_async, LlmValidator, Verdict};
 pub use completion::{ChatCompletion, ChatCompletionChunk, FilterVerdicts, Usage};
 pub use content_filter::filtered_categories;
 pub use engine::{batch, hooks, settings};
 pub use error::{Error, FilterOrigin, Result, RetriesExhausted};
 pub use event::{Final, ItemEvent, PartialEvent, Retry};
 pub use hooks::{Hooks, RetryEvent};
-pub use instructor::{Extract, Instructor, ToolSchema};
-pub use message::{Content, ContentPart, FunctionCall, Message, ToolCall};
+pub use instructor::{Extract, Instructor, ToolSchema, ValidateContext};
+pub use message::{
+    AudioFormat, Content, ContentPart, FileData, FunctionCall, ImageDetail, ImageUrl, InputAudio,
+    Message, ToolCall,
+};
 pub use mode::{Api, Mode};
 pub use request::{BodyValue, Endpoint, ReasoningEffort, Request, RequestBody};
 pub use responses::{Response, ResponseUsage};

@@ -84,7 +84,7 @@ impl Message {
         }
     }
 
-    /// A user message made of parts: text and image URLs.
+    /// A user message made of parts: text, images, audio and documents.
     pub fn user_parts(parts: Vec<ContentPart>) -> Self {
         Message::User {
             content: Content::Parts(parts),
@@ -163,6 +163,20 @@ impl From<&str> for Content {
 }
 
 /// One part of a multi-part user message.
+///
+/// ```
+/// use instructor_core::message::{ContentPart, ImageDetail};
+/// # fn main() -> instructor_core::Result<()> {
+/// # let png: &[u8] = b"\x89PNG\r\n\x1a\n....";
+/// let parts = vec![
+///     ContentPart::text("What is on this receipt?"),
+///     // The media type comes from the bytes: PNG, JPEG, GIF or WEBP.
+///     ContentPart::image_bytes(png)?.with_detail(ImageDetail::High),
+///     ContentPart::image_url("https://example.com/receipt.jpg"),
+/// ];
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ContentPart {
@@ -175,6 +189,16 @@ pub enum ContentPart {
     ImageUrl {
         /// The image.
         image_url: ImageUrl,
+    },
+    /// Audio for audio-capable deployments (`gpt-4o-audio-preview` and the like).
+    InputAudio {
+        /// The audio.
+        input_audio: InputAudio,
+    },
+    /// A document, such as a PDF, inline or by the id of an uploaded file.
+    File {
+        /// The file.
+        file: FileData,
     },
 }
 
@@ -193,6 +217,35 @@ impl ContentPart {
             },
         }
     }
+
+    /// Sets how closely an image part is looked at; other parts are returned unchanged.
+    pub fn with_detail(mut self, detail: ImageDetail) -> Self {
+        if let ContentPart::ImageUrl { image_url } = &mut self {
+            image_url.detail = Some(detail);
+        }
+        self
+    }
+
+    /// An audio part from base64 data you already have.
+    pub fn input_audio(base64_data: impl Into<String>, format: AudioFormat) -> Self {
+        ContentPart::InputAudio {
+            input_audio: InputAudio {
+                data: base64_data.into(),
+                format,
+            },
+        }
+    }
+
+    /// A file already uploaded to the service, by its id.
+    pub fn file_id(id: impl Into<String>) -> Self {
+        ContentPart::File {
+            file: FileData {
+                filename: None,
+                file_data: None,
+                file_id: Some(id.into()),
+            },
+        }
+    }
 }
 
 /// An image reference.
@@ -200,9 +253,54 @@ impl ContentPart {
 pub struct ImageUrl {
     /// `https://…` or `data:image/png;base64,…`.
     pub url: String,
-    /// `auto`, `low` or `high`.
+    /// How closely the model looks: more detail costs more tokens.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub detail: Option<String>,
+    pub detail: Option<ImageDetail>,
+}
+
+/// How closely the model looks at an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageDetail {
+    /// The service decides by the image's size.
+    Auto,
+    /// A 512x512 look, a fixed small number of tokens.
+    Low,
+    /// The image in tiles, for fine print.
+    High,
+}
+
+/// Audio in a user message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputAudio {
+    /// The audio, base64-encoded.
+    pub data: String,
+    /// Its encoding.
+    pub format: AudioFormat,
+}
+
+/// An audio encoding the chat-completions API accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioFormat {
+    /// WAV.
+    Wav,
+    /// MP3.
+    Mp3,
+}
+
+/// A document in a user message: inline data with a file name, or an uploaded file's id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileData {
+    /// The file's name, sent with inline data.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub filename: Option<String>,
+    /// `data:application/pdf;base64,…`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file_data: Option<String>,
+    /// The id of a file uploaded to the service.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub file_id: Option<String>,
 }
 
 /// A tool call made by the model.

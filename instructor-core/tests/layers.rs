@@ -14,6 +14,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("type_cache", 0),
     ("validation", 0),
     ("message", 0),
+    ("media", 0),
     ("responses", 0),
     ("capability", 0),
     ("content_filter", 0),

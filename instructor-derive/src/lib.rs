@@ -134,9 +134,26 @@ fn impls(cont: &Container) -> TokenStream2 {
         .push(syn::parse_quote!(Self: #p::serde::de::DeserializeOwned));
     let (ins_ig, _, ins_wc) = ins_generics.split_for_impl();
     let tools = parallel_tools(cont);
+    let context_impl = validate::context_body(cont).map(|body| {
+        let context = &cont.attrs.context;
+        let (ig, tg, wc) = cont.serde.generics.split_for_impl();
+        quote! {
+            #[automatically_derived]
+            #[allow(clippy::all, unused_mut, unused_variables)]
+            impl #ig #p::ValidateContext<#context> for #ident #tg #wc {
+                fn validate_context(
+                    &self,
+                    __ctx: &#context,
+                ) -> ::core::result::Result<(), #p::ValidationErrors> {
+                    #body
+                }
+            }
+        }
+    });
 
     quote! {
         #partial_items
+        #context_impl
 
         #[automatically_derived]
         #[allow(clippy::all, unused_mut, unused_variables, non_shorthand_field_patterns)]

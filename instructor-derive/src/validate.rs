@@ -187,3 +187,50 @@ fn variant_arm(cont: &Container, v: &Variant) -> TokenStream {
         #(#checks)*
     })
 }
+
+/// The body of `ValidateContext::validate_context`: each field's context validator, then the
+/// type-level one, with `__ctx: &Context` and the errors at their JSON paths. `None` without
+/// `context = Type`.
+pub fn context_body(cont: &Container) -> Option<TokenStream> {
+    cont.attrs.context.as_ref()?;
+    let p = &cont.private;
+    let base = quote!("");
+    let fields_part = match &cont.data {
+        Data::Struct(style, fields) => {
+            let style = if cont.serde.attrs.transparent() {
+                Style::Newtype
+            } else {
+                *style
+            };
+            let checks = fields.iter().filter_map(|f| {
+                let func = f.attrs.validate_with_context.as_ref()?;
+                let m = &f.serde.member;
+                let path = field_path(cont, f, &base, style);
+                let span = func
+                    .segments
+                    .last()
+                    .map(|s| s.ident.span())
+                    .unwrap_or_else(proc_macro2::Span::call_site);
+                Some(quote_spanned!(span=> {
+                    let __p = #path;
+                    #p::ValidatorOutput::push_into(#func(&self.#m, __ctx), &__p, __errors);
+                }))
+            });
+            quote!(#(#checks)*)
+        }
+        // Checked: enum variants' fields take no context validators.
+        Data::Enum(_) => TokenStream::new(),
+    };
+    let type_level = cont
+        .attrs
+        .validate_with_context
+        .as_ref()
+        .map(|func| quote!(#p::ValidatorOutput::push_into(#func(self, __ctx), "", __errors);));
+    Some(quote! {
+        let mut __all = #p::ValidationErrors::new();
+        let __errors = &mut __all;
+        #fields_part
+        #type_level
+        __all.into_result()
+    })
+}

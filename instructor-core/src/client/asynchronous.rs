@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use tracing::Instrument as _;
+
 use crate::capability::{Feature, Support};
 use crate::client::async_streams::{IterableStream, PartialStream};
 use crate::completion::ChatCompletion;
@@ -119,7 +121,9 @@ impl<T: AsyncTransport> AsyncClient<T> {
     async fn run<O>(&self, request: Request, plan: Plan<O>) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, plan, false)?;
         loop {
-            let raw = self.transport.send_request(attempts.body()).await?;
+            let body = attempts.body();
+            let call = attempts.call_span();
+            let raw = self.transport.send_request(body).instrument(call).await?;
             if let Turn::Done(done) = attempts.on_reply(&raw)? {
                 return Ok((done.value, done.completion));
             }

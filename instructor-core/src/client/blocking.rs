@@ -129,7 +129,10 @@ impl<T: Transport> Client<T> {
     fn run<O>(&self, request: Request, plan: Plan<O>) -> Result<(O, ChatCompletion)> {
         let mut attempts = self.attempts(request, plan, false)?;
         loop {
-            let raw = self.transport.send_request(attempts.body())?;
+            let body = attempts.body();
+            let raw = attempts
+                .call_span()
+                .in_scope(|| self.transport.send_request(body))?;
             if let Turn::Done(done) = attempts.on_reply(&raw)? {
                 return Ok((done.value, done.completion));
             }

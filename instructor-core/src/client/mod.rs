@@ -6,5 +6,7 @@ pub(crate) mod async_streams;
 pub(crate) mod asynchronous;
 pub(crate) mod blocking;
 pub(crate) mod blocking_streams;
+mod checked;
 mod extract;
+pub(crate) mod llm_validator;
 pub(crate) mod settings_builder;

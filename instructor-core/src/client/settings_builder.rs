@@ -38,6 +38,14 @@ macro_rules! settings_builder {
                 self
             }
 
+            /// Records prompts and replies on the `tracing` spans (`gen_ai.input.messages`,
+            /// `gen_ai.output.messages`). Off by default: spans then carry names, counts and ids,
+            /// never message text.
+            pub fn trace_content(mut self, on: bool) -> Self {
+                self.settings_mut().trace_content = on;
+                self
+            }
+
             /// The model or deployment for requests that name none.
             pub fn default_model(mut self, model: impl Into<String>) -> Self {
                 self.settings_mut().default_model = Some(model.into());

@@ -3,7 +3,7 @@
 //! Each turn: [`Attempts::body`] gives the body to send, [`Attempts::on_reply`] reads what came
 //! back and either finishes, or appends the re-ask messages for the next turn, or gives up.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::capability::{Feature, Support};
 use crate::completion::{ChatCompletion, Usage};
@@ -12,6 +12,7 @@ use crate::engine::checks::{check_mode, check_request};
 use crate::engine::hooks::RetryEvent;
 use crate::engine::reask::{self, Reask};
 use crate::engine::settings::{Limits, Settings};
+use crate::engine::telemetry::Telemetry;
 use crate::error::{Error, Result, RetriesExhausted};
 use crate::event::{Final, Retry};
 use crate::message::Message;
@@ -59,6 +60,8 @@ pub(crate) struct Attempts<O> {
     usage: Usage,
     /// Responses API with `store`: a re-ask chains from the stored response.
     chained: bool,
+    /// The extraction's spans (behind a lock: `body` is `&self`).
+    telemetry: Mutex<Telemetry>,
 }
 
 impl<O> Attempts<O> {
@@ -114,6 +117,7 @@ impl<O> Attempts<O> {
                 && supports(Feature::ParallelToolCalls) == Support::Yes,
         };
         let chained = api == Api::Responses && request.store == Some(true);
+        let telemetry = Telemetry::start(mode, &model, settings.trace_content);
         let fields = mode_fields::for_service(&target.fields, supports);
         let body = build::build(&fields, &request, model, messages, options);
         Ok(Self {
@@ -128,6 +132,7 @@ impl<O> Attempts<O> {
             errors: Vec::new(),
             usage: Usage::default(),
             chained,
+            telemetry: Mutex::new(telemetry),
         })
     }
 
@@ -148,6 +153,8 @@ impl<O> Attempts<O> {
             errors: Vec::new(),
             usage: Usage::default(),
             chained: false,
+            // A batch's replies arrive long after its request: no spans to time them by.
+            telemetry: Mutex::new(Telemetry::none()),
         }
     }
 
@@ -193,10 +200,28 @@ impl<O> Attempts<O> {
         self.settings.limits
     }
 
-    /// The body of the next attempt; the request hooks see it.
+    /// The body of the next attempt; the request hooks see it, and its span opens.
     pub fn body(&self) -> &RequestBody {
         self.settings.hooks.request(|| self.body.to_value());
+        self.telemetry()
+            .attempt(self.attempt.saturating_add(1), || {
+                let body = self.body.to_value();
+                let messages = body.get("messages").or_else(|| body.get("input"))?;
+                serde_json::to_string(messages).ok()
+            });
         &self.body
+    }
+
+    /// The span of one transport call of the attempt under way.
+    pub fn call_span(&self) -> tracing::Span {
+        self.telemetry().call()
+    }
+
+    fn telemetry(&self) -> MutexGuard<'_, Telemetry> {
+        // A panic elsewhere while holding it leaves spans, not data, behind: carry on.
+        self.telemetry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads one attempt's reply: the JSON text the transport received.
@@ -239,12 +264,14 @@ impl<O> Attempts<O> {
         if let Some(u) = completion.usage {
             self.usage += u;
         }
+        self.telemetry().reply(&completion);
         let outcome = reply::message_of(&completion)
             .and_then(|m| (self.decode)(self.settings.mode, &self.target, m))
             .and_then(|value| objection.map_or(Ok(value), Err));
         match outcome {
             Ok(value) => {
                 completion.usage = Some(self.usage);
+                self.telemetry().finish(self.attempt, Ok(&completion));
                 Ok(Turn::Done(Box::new(Final {
                     value,
                     completion,
@@ -252,12 +279,23 @@ impl<O> Attempts<O> {
                 })))
             }
             Err(e) if e.is_reaskable() => self.reask(e, completion),
-            Err(e) => Err(e),
+            Err(e) => {
+                self.telemetry().finish(self.attempt, Err(&e));
+                Err(e)
+            }
         }
+    }
+
+    /// The caller's own check (a context or async validator, an LLM validator) refused the value
+    /// this attempt read: re-asks with `error` like any validation error, or gives up when
+    /// attempts have run out. The attempt and its usage are already counted.
+    pub fn refuse(&mut self, done: Final<O>, error: Error) -> Result<Turn<O>> {
+        self.reask(error, done.completion)
     }
 
     /// Records a re-askable failure; re-asks, or gives up when attempts have run out.
     fn reask(&mut self, error: Error, completion: ChatCompletion) -> Result<Turn<O>> {
+        self.telemetry().reask(&error);
         let hooks = &self.settings.hooks;
         hooks.error(&error);
         let max_attempts = self.settings.max_attempts();
@@ -268,12 +306,14 @@ impl<O> Attempts<O> {
             .unwrap_or_default();
         if self.attempt >= max_attempts {
             self.errors.push(error);
-            return Err(Error::RetriesExhausted(Box::new(RetriesExhausted {
+            let exhausted = Error::RetriesExhausted(Box::new(RetriesExhausted {
                 attempts: self.attempt,
                 errors: std::mem::take(&mut self.errors),
                 last_completion: Some(completion),
                 usage: self.usage,
-            })));
+            }));
+            self.telemetry().finish(self.attempt, Err(&exhausted));
+            return Err(exhausted);
         }
         hooks.retry(&RetryEvent {
             attempt: self.attempt,

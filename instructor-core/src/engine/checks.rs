@@ -3,7 +3,7 @@
 
 use crate::capability::{Feature, Support};
 use crate::error::{Error, Result};
-use crate::message::Message;
+use crate::message::{Content, ContentPart, Message};
 use crate::mode::{Api, Mode};
 use crate::request::chat_request::Request;
 
@@ -64,13 +64,18 @@ pub(crate) fn check_request(
     {
         needed.push(Feature::DeveloperRole);
     }
+    needed.extend(part_features(&request.messages));
     for feature in needed {
         if let Support::No { by, since } = supports(feature) {
+            // No version to name: the service does not say which would take it.
+            let suggestion = since.is_none().then(|| {
+                "check which api-versions of the service take it, or leave it out".to_owned()
+            });
             return Err(Error::Unsupported {
                 what: feature.describe().to_owned(),
                 by,
                 since,
-                suggestion: None,
+                suggestion,
             });
         }
     }
@@ -121,6 +126,10 @@ fn check_responses_request(mode: Mode, request: &Request) -> Result<()> {
                 .iter()
                 .any(|m| matches!(m, Message::Function { .. })),
         ),
+        (
+            "audio parts (`input_audio`) in messages",
+            part_features(&request.messages).contains(&Feature::AudioInput),
+        ),
     ];
     match refused.iter().find(|(_, set)| *set) {
         Some((what, _)) => Err(Error::Configuration(format!(
@@ -129,4 +138,28 @@ fn check_responses_request(mode: Mode, request: &Request) -> Result<()> {
         ))),
         None => Ok(()),
     }
+}
+
+/// The features the user messages' parts need (images, audio, documents), each once.
+pub(crate) fn part_features(messages: &[Message]) -> Vec<Feature> {
+    let mut needed = Vec::new();
+    let parts = messages.iter().filter_map(|m| match m {
+        Message::User {
+            content: Content::Parts(parts),
+            ..
+        } => Some(parts),
+        _ => None,
+    });
+    for part in parts.flatten() {
+        let feature = match part {
+            ContentPart::Text { .. } => continue,
+            ContentPart::ImageUrl { .. } => Feature::ImageInput,
+            ContentPart::InputAudio { .. } => Feature::AudioInput,
+            ContentPart::File { .. } => Feature::FileInput,
+        };
+        if !needed.contains(&feature) {
+            needed.push(feature);
+        }
+    }
+    needed
 }

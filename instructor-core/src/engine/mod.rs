@@ -16,4 +16,5 @@ pub mod hooks;
 pub(crate) mod reask;
 pub(crate) mod responses_assembler;
 pub mod settings;
+pub(crate) mod telemetry;
 pub(crate) mod watch;

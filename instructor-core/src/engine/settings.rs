@@ -19,6 +19,9 @@ pub struct Settings {
     pub hooks: Hooks,
     /// Bounds on what one reply may hold.
     pub limits: Limits,
+    /// Record prompts and replies on the tracing spans (`gen_ai.input.messages`,
+    /// `gen_ai.output.messages`); off by default.
+    pub trace_content: bool,
 }
 
 /// Bounds on what one streamed reply may hold, so that a runaway model or a hostile server cannot

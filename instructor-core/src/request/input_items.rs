@@ -54,16 +54,33 @@ fn text_message(role: &str, content: &Content) -> Value {
     json!({"type": "message", "role": role, "content": content})
 }
 
-/// A content part in the Responses API's spelling (`input_text`, `input_image`).
+/// A content part in the Responses API's spelling (`input_text`, `input_image`, `input_file`;
+/// audio parts are refused before a Responses body is built).
 fn part(part: &ContentPart) -> Value {
     match part {
         ContentPart::Text { text } => json!({"type": "input_text", "text": text}),
         ContentPart::ImageUrl { image_url } => {
             let mut image = json!({"type": "input_image", "image_url": image_url.url});
             if let Some(detail) = &image_url.detail {
-                image["detail"] = Value::String(detail.clone());
+                image["detail"] = json!(detail);
             }
             image
+        }
+        ContentPart::File { file } => {
+            let mut item = json!({"type": "input_file"});
+            for (key, value) in [
+                ("filename", &file.filename),
+                ("file_data", &file.file_data),
+                ("file_id", &file.file_id),
+            ] {
+                if let Some(value) = value {
+                    item[key] = json!(value);
+                }
+            }
+            item
+        }
+        ContentPart::InputAudio { input_audio } => {
+            json!({"type": "input_audio", "input_audio": input_audio})
         }
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod input_items;
 pub(crate) mod instructions;
 pub(crate) mod mode_fields;
 pub(crate) mod target;
+pub(crate) mod template;
 
 pub use body::{BodyValue, Endpoint, RequestBody};
 pub use chat_request::{ReasoningEffort, Request};

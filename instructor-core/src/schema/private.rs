@@ -11,7 +11,7 @@ pub use serde;
 pub use serde_json;
 pub use std::sync::OnceLock as Once;
 
-pub use crate::instructor::{Instructor, ToolSchema};
+pub use crate::instructor::{Instructor, ToolSchema, ValidateContext};
 pub use crate::schema::{root_schema, JsonSchema, SchemaGenerator};
 pub use crate::validation::{join_path, ValidationError, ValidationErrors};
 

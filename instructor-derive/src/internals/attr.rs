@@ -8,9 +8,9 @@ use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
 use super::Ctxt;
 
-const CONTAINER_KEYS: &str = "`description`, `validate_with`, `examples`, `crate`";
-const FIELD_KEYS: &str =
-    "`description`, `validate`, `min`, `max`, `min_len`, `max_len`, `pattern`, `examples`, `schema_with`";
+const CONTAINER_KEYS: &str =
+    "`description`, `validate_with`, `context`, `validate_with_context`, `examples`, `crate`";
+const FIELD_KEYS: &str = "`description`, `validate`, `validate_with_context`, `min`, `max`, `min_len`, `max_len`, `pattern`, `examples`, `schema_with`";
 const VARIANT_KEYS: &str = "`description`";
 
 /// Attributes of the struct or enum.
@@ -20,6 +20,10 @@ pub struct Container {
     pub description: Option<String>,
     /// `validate_with = path`.
     pub validate_with: Option<syn::Path>,
+    /// `context = Type`: the caller data the context validators take.
+    pub context: Option<syn::Type>,
+    /// `validate_with_context = path`: `fn(&Self, &Context) -> Result<(), E>`.
+    pub validate_with_context: Option<syn::Path>,
     /// `examples = [..]`.
     pub examples: Option<TokenStream>,
     /// `crate = "path"`.
@@ -84,6 +88,8 @@ pub struct Field {
     pub description: Option<String>,
     /// `validate = path`.
     pub validate: Option<syn::Path>,
+    /// `validate_with_context = path`: `fn(&T, &Context) -> Result<(), E>`.
+    pub validate_with_context: Option<syn::Path>,
     /// `min`, `max`, `min_len`, `max_len`, `pattern`: at most one of each, in the order of
     /// [`Constraint`]'s variants whatever order they were written in.
     pub constraints: Vec<Spanned<Constraint>>,
@@ -171,6 +177,17 @@ fn parse_lit_str(meta: &ParseNestedMeta) -> syn::Result<LitStr> {
 
 fn parse_string(meta: &ParseNestedMeta) -> syn::Result<String> {
     Ok(parse_lit_str(meta)?.value())
+}
+
+/// A type written bare (`context = Catalog`) or quoted (`context = "Catalog"`).
+fn parse_type(meta: &ParseNestedMeta) -> syn::Result<syn::Type> {
+    let input = meta.value()?;
+    if input.peek(LitStr) {
+        let s: LitStr = input.parse()?;
+        s.parse::<syn::Type>()
+    } else {
+        input.parse::<syn::Type>()
+    }
 }
 
 /// A path written bare (`validate = check_name`) or quoted (`validate = "check_name"`).
@@ -266,7 +283,7 @@ fn misplaced(meta: &ParseNestedMeta, key: &str, here: &str, keys: &str) -> syn::
         "validate_with" => format!(
             "`validate_with` goes on the struct or enum; on {here} write `validate = path` instead"
         ),
-        "crate" => format!("`crate` goes on the struct or enum, not on {here}"),
+        "crate" | "context" => format!("`{key}` goes on the struct or enum, not on {here}"),
         "examples" => format!("`examples` goes on the type or on a field, not on {here}"),
         _ => format!("unknown instructor attribute `{key}`; expected one of: {keys}"),
     };
@@ -307,6 +324,14 @@ impl Container {
             match k {
                 "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
                 "validate_with" => once(cx, &mut out.validate_with, parse_path(meta)?, meta, k),
+                "context" => once(cx, &mut out.context, parse_type(meta)?, meta, k),
+                "validate_with_context" => once(
+                    cx,
+                    &mut out.validate_with_context,
+                    parse_path(meta)?,
+                    meta,
+                    k,
+                ),
                 "examples" => once(cx, &mut out.examples, parse_examples(meta)?, meta, k),
                 "crate" => once(cx, &mut out.krate, parse_lit_str(meta)?.parse()?, meta, k),
                 _ => return Err(misplaced(meta, k, "the type", CONTAINER_KEYS)),
@@ -347,6 +372,13 @@ impl Field {
             match k {
                 "description" => once(cx, &mut out.description, parse_string(meta)?, meta, k),
                 "validate" => once(cx, &mut out.validate, parse_path(meta)?, meta, k),
+                "validate_with_context" => once(
+                    cx,
+                    &mut out.validate_with_context,
+                    parse_path(meta)?,
+                    meta,
+                    k,
+                ),
                 "min" => out.constrain(cx, meta, k, Constraint::Min(parse_number(meta)?)),
                 "max" => out.constrain(cx, meta, k, Constraint::Max(parse_number(meta)?)),
                 "min_len" => out.constrain(cx, meta, k, Constraint::MinLen(parse_usize(meta)?)),

@@ -18,6 +18,39 @@ pub fn check(cx: &Ctxt, cont: &Container) {
     }
     check_skipped(cx, cont);
     check_variants(cx, cont);
+    check_context(cx, cont);
+}
+
+/// Context validators need the context's type, and run on a struct's own fields.
+fn check_context(cx: &Ctxt, cont: &Container) {
+    let field_validators = cont
+        .fields()
+        .filter_map(|f| f.attrs.validate_with_context.as_ref());
+    let validators = cont
+        .attrs
+        .validate_with_context
+        .iter()
+        .chain(field_validators);
+    if cont.attrs.context.is_none() {
+        for path in validators {
+            cx.error_spanned_by(
+                path,
+                "`validate_with_context` needs the context's type: add `#[instructor(context = YourContext)]` on the type, and call `create_with_context(request, &context)`",
+            );
+        }
+        return;
+    }
+    if let Data::Enum(_) = &cont.data {
+        for path in cont
+            .fields()
+            .filter_map(|f| f.attrs.validate_with_context.as_ref())
+        {
+            cx.error_spanned_by(
+                path,
+                "`validate_with_context` on an enum variant's field is not supported: put a type-level `#[instructor(validate_with_context = path)]` on the enum and match the variant there",
+            );
+        }
+    }
 }
 
 fn check_lifetimes(cx: &Ctxt, cont: &Container) {
