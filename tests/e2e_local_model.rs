@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use futures::StreamExt;
 use instructor::azure::{AsyncAzureOpenAI, AzureOpenAI};
-use instructor::{Client, Error, Instructor, Mode, Request};
+use instructor::{Api, Client, Error, Instructor, Mode, Request};
 use serde::Deserialize;
 
 /// A person mentioned in the text.
@@ -91,17 +91,26 @@ fn endpoint() -> String {
 }
 
 fn azure() -> AzureOpenAI {
+    azure_at("2024-10-21")
+}
+
+fn azure_at(api_version: &str) -> AzureOpenAI {
     AzureOpenAI::builder()
         .azure_endpoint(endpoint())
         .api_key("local")
-        .api_version("2024-10-21")
+        .api_version(api_version)
         .deployment("smollm2")
         .build()
         .expect("client")
 }
 
+/// A client for `mode`: the Responses API modes on the v1 URL form, as on Azure.
 fn client(mode: Mode) -> Client<AzureOpenAI> {
-    instructor::from_openai(azure())
+    let azure = match mode.api() {
+        Api::ChatCompletions => azure(),
+        Api::Responses => azure_at("v1"),
+    };
+    instructor::from_openai(azure)
         .with_mode(mode)
         .max_retries(3)
 }
