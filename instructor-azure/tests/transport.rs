@@ -4,175 +4,21 @@
 //! Every server is on 127.0.0.1.
 
 mod common;
+mod tls_servers;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::service::service_fn;
-use hyper::{Request, Response, Version};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper::Version;
 use instructor_azure::reqwest;
-use instructor_azure::AsyncAzureOpenAI;
 use instructor_core::{AsyncTransport, Error};
+use tls_servers::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::rustls;
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// A CA made for this test run and a server certificate it signed for `localhost`, `127.0.0.1`
-/// and `my-resource.test`.
-struct Pki {
-    ca: reqwest::Certificate,
-    leaf: rustls::pki_types::CertificateDer<'static>,
-    key: rustls::pki_types::PrivateKeyDer<'static>,
-}
-
-fn pki() -> Pki {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "instructor test CA");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let names = vec![
-        "localhost".to_string(),
-        "127.0.0.1".to_string(),
-        "my-resource.test".to_string(),
-    ];
-    let leaf = rcgen::CertificateParams::new(names)
-        .unwrap()
-        .signed_by(&key, &ca)
-        .unwrap();
-    Pki {
-        ca: reqwest::Certificate::from_der(ca.der()).unwrap(),
-        leaf: leaf.der().clone(),
-        key: rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
-    }
-}
-
-fn server_tls(pki: &Pki, alpn: &[&[u8]]) -> tokio_rustls::TlsAcceptor {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![pki.leaf.clone()], pki.key.clone_key())
-        .unwrap();
-    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
-    tokio_rustls::TlsAcceptor::from(Arc::new(config))
-}
-
-/// What a test server saw of each request.
-#[derive(Debug, Clone)]
-struct Seen {
-    version: Version,
-    headers: http::HeaderMap,
-}
-
-type Log = Arc<Mutex<Vec<Seen>>>;
-
-/// How the test server answers.
-#[derive(Clone)]
-enum Answer {
-    Completion,
-    RedirectTo(String),
-    /// To a request for a stream, an SSE stream of `azure_chunks()`, sent once `Barrier` has been
-    /// reached by as many requests as it was made for: only requests open at the server at the
-    /// same time get past it. Other requests get a completion.
-    Stream(Arc<tokio::sync::Barrier>),
-}
-
-async fn handle(
-    req: Request<Incoming>,
-    log: Log,
-    answer: Answer,
-) -> http::Result<Response<Full<Bytes>>> {
-    log.lock().unwrap().push(Seen {
-        version: req.version(),
-        headers: req.headers().clone(),
-    });
-    let accepts_stream = req
-        .headers()
-        .get("accept")
-        .is_some_and(|a| a.as_bytes().starts_with(b"text/event-stream"));
-    match answer {
-        Answer::Completion => Response::builder()
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(completion().to_string()))),
-        Answer::RedirectTo(location) => Response::builder()
-            .status(307)
-            .header("location", location)
-            .body(Full::new(Bytes::new())),
-        Answer::Stream(_) if !accepts_stream => Response::builder()
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(completion().to_string()))),
-        Answer::Stream(together) => {
-            together.wait().await;
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Full::new(Bytes::from(sse(&azure_chunks(), true))))
-        }
-    }
-}
-
-/// An HTTP/1.1 + HTTP/2 server (hyper's auto builder), over TLS with `alpn` offered when `tls`
-/// is given, else plain (HTTP/2 then only by prior knowledge).
-async fn server(tls: Option<tokio_rustls::TlsAcceptor>, answer: Answer) -> (SocketAddr, Log) {
-    let (addr, log, _) = server_with_streams(tls, answer, None).await;
-    (addr, log)
-}
-
-/// [`server`], letting one HTTP/2 connection carry at most `max_streams` streams at once
-/// (SETTINGS_MAX_CONCURRENT_STREAMS); also counts the connections accepted.
-async fn server_with_streams(
-    tls: Option<tokio_rustls::TlsAcceptor>,
-    answer: Answer,
-    max_streams: Option<u32>,
-) -> (SocketAddr, Log, Arc<Mutex<usize>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log: Log = Arc::default();
-    let seen = log.clone();
-    let connections = Arc::new(Mutex::new(0));
-    let accepted = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
-            *accepted.lock().unwrap() += 1;
-            let (tls, log, answer) = (tls.clone(), seen.clone(), answer.clone());
-            tokio::spawn(async move {
-                let service = service_fn(move |req| handle(req, log.clone(), answer.clone()));
-                let mut http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                http.http2().max_concurrent_streams(max_streams);
-                match tls {
-                    Some(acceptor) => {
-                        if let Ok(stream) = acceptor.accept(tcp).await {
-                            let _ = http.serve_connection(TokioIo::new(stream), service).await;
-                        }
-                    }
-                    None => {
-                        let _ = http.serve_connection(TokioIo::new(tcp), service).await;
-                    }
-                }
-            });
-        }
-    });
-    (addr, log, connections)
-}
-
-fn azure(endpoint: &str) -> instructor_azure::AzureOpenAIBuilder<AsyncAzureOpenAI> {
-    azure_async(endpoint, "2024-10-21").max_retries(0)
-}
-
-fn versions(log: &Log) -> Vec<Version> {
-    log.lock().unwrap().iter().map(|s| s.version).collect()
-}
 
 #[tokio::test]
 async fn http2_by_alpn_and_http11_when_not_offered() {
@@ -221,17 +67,6 @@ async fn http2_prior_knowledge_over_plain_http() {
         .unwrap();
     default.send(&body()).await.unwrap();
     assert_eq!(versions(&log), [Version::HTTP_2, Version::HTTP_11]);
-}
-
-/// Reads a stream to its end: its events' JSON, in order.
-async fn events(client: &AsyncAzureOpenAI) -> Vec<String> {
-    use futures::StreamExt;
-    let stream = client.stream(&body()).await.unwrap();
-    stream.map(|event| event.unwrap()).collect().await
-}
-
-fn streamed_events() -> Vec<String> {
-    azure_chunks().iter().map(|c| c.to_string()).collect()
 }
 
 #[tokio::test]
