@@ -159,7 +159,12 @@ impl ClientSecretCredential {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
             authority_host,
-            http: wire::build_client(&wire::ClientSettings::default(), TOKEN_CONNECT_TIMEOUT).ok(),
+            http: wire::build_client(
+                &wire::ClientSettings::default(),
+                TOKEN_CONNECT_TIMEOUT,
+                None,
+            )
+            .ok(),
         }
     }
 

@@ -361,7 +361,9 @@ macro_rules! common_settings {
         /// limited number of streams (its `SETTINGS_MAX_CONCURRENT_STREAMS`, 100 or 128 on
         /// most); requests beyond it would wait for a stream to end, and a streamed completion
         /// lasts seconds to minutes. Set it to the server's limit if that is lower. Over
-        /// HTTP/1.1 each request has a connection of its own anyway.
+        /// HTTP/1.1 each request has a connection of its own anyway. The connections share the
+        /// client's TLS configuration: opening one reads no certificate file (unless
+        /// [`add_root_certificate`](Self::add_root_certificate) is used).
         pub fn max_streams_per_connection(mut self, streams: usize) -> Self {
             self.client.max_streams_per_connection = streams.max(1);
             self

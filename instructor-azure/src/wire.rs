@@ -106,10 +106,12 @@ impl ClientSettings {
 /// credentials on the endpoint's origin and refuse downgrades), rustls with the system's roots
 /// plus `roots`, HTTP/2 by ALPN unless told otherwise (with windows sized for many slow streams,
 /// [`HTTP2_STREAM_WINDOW`] and [`HTTP2_CONNECTION_WINDOW`]), proxies from the settings or else
-/// the environment, idle connections kept 90 s.
+/// the environment, idle connections kept 90 s. `tls`: a TLS configuration built once by
+/// [`shared_tls`] for every lane; `None` lets reqwest build its own.
 pub(crate) fn build_client(
     s: &ClientSettings,
     default_connect_timeout: Duration,
+    tls: Option<&rustls::ClientConfig>,
 ) -> reqwest::Result<Client> {
     let mut b = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -127,12 +129,48 @@ pub(crate) fn build_client(
     if !s.roots.is_empty() {
         b = b.tls_certs_merge(s.roots.iter().cloned());
     }
+    if let Some(tls) = tls {
+        b = b.tls_backend_preconfigured(tls.clone());
+    }
     b = match s.version {
         HttpVersion::Negotiated => b,
         HttpVersion::Http1Only => b.http1_only(),
         HttpVersion::Http2PriorKnowledge => b.http2_prior_knowledge(),
     };
     b.build()
+}
+
+/// The TLS configuration reqwest would build for `s`, built once for all of a client's lanes.
+///
+/// reqwest builds a TLS configuration per client, and with it a platform verifier that reads and
+/// parses every root certificate of the system: some 5 ms and 110 KiB per client, which a new
+/// lane would pay on the request path, with the lanes' lock held. The configuration is what
+/// reqwest makes by default: the process's default crypto provider (else aws-lc-rs), TLS 1.2 and
+/// 1.3, the platform verifier, SNI, and ALPN by the HTTP version setting.
+///
+/// `None` (reqwest then builds one per client, as before) when the settings add roots:
+/// `reqwest::Certificate` does not give its bytes back for a verifier of our own; or when the
+/// system's roots cannot be read, so that reqwest reports that error itself.
+pub(crate) fn shared_tls(s: &ClientSettings) -> Option<rustls::ClientConfig> {
+    if !s.roots.is_empty() {
+        return None;
+    }
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone()).ok()?;
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    tls.alpn_protocols = match s.version {
+        HttpVersion::Negotiated => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        HttpVersion::Http1Only => vec![b"http/1.1".to_vec()],
+        HttpVersion::Http2PriorKnowledge => vec![b"h2".to_vec()],
+    };
+    Some(tls)
 }
 
 /// The HTTP clients requests go through: one per lane, each with its own connection pool.
@@ -150,8 +188,22 @@ pub(crate) struct Lanes {
     /// Lanes added when the first was full, in order.
     more: RwLock<Vec<Arc<Lane>>>,
     /// How to build another lane; `None` for a user's client.
-    settings: Option<(ClientSettings, Duration)>,
+    settings: Option<LaneSettings>,
     max_per_lane: usize,
+}
+
+/// What every lane of the SDK's own client is built from.
+struct LaneSettings {
+    client: ClientSettings,
+    connect_timeout: Duration,
+    /// Shared by the lanes, so that the system's roots are read once (see [`shared_tls`]).
+    tls: Option<rustls::ClientConfig>,
+}
+
+impl LaneSettings {
+    fn build(&self) -> reqwest::Result<Client> {
+        build_client(&self.client, self.connect_timeout, self.tls.as_ref())
+    }
 }
 
 /// One client and the requests it carries now.
@@ -182,14 +234,18 @@ impl Lanes {
         settings: &ClientSettings,
         default_connect_timeout: Duration,
     ) -> reqwest::Result<Self> {
-        let client = build_client(settings, default_connect_timeout)?;
-        let mut own = settings.clone();
-        own.user = None;
+        let mut client = settings.clone();
+        client.user = None;
+        let lanes = LaneSettings {
+            tls: shared_tls(&client),
+            client,
+            connect_timeout: default_connect_timeout,
+        };
         Ok(Lanes {
-            first: Lane::new(client),
+            first: Lane::new(lanes.build()?),
             more: RwLock::new(Vec::new()),
             max_per_lane: settings.max_streams_per_connection.max(1),
-            settings: Some((own, default_connect_timeout)),
+            settings: Some(lanes),
         })
     }
 
@@ -214,7 +270,7 @@ impl Lanes {
                 return guard;
             }
         }
-        let Some((settings, timeout)) = &self.settings else {
+        let Some(settings) = &self.settings else {
             return self.least_busy();
         };
         let Ok(mut more) = self.more.write() else {
@@ -224,7 +280,7 @@ impl Lanes {
         if let Some(guard) = more.iter().find_map(|l| l.take(self.max_per_lane)) {
             return guard;
         }
-        match build_client(settings, *timeout) {
+        match settings.build() {
             Ok(client) => {
                 let lane = Lane::new(client);
                 lane.in_flight.fetch_add(1, Ordering::Acquire);

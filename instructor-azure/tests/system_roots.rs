@@ -1,0 +1,99 @@
+//! The SDK's own client trusting the system's roots, as it does against Azure: the TLS
+//! configuration is built once per client and shared by its lanes (one more client per HTTP/2
+//! connection), so a lane opened under load reads no certificate file. The system's roots are
+//! the test's CA, through `SSL_CERT_FILE`, which the platform verifier reads on Linux; this file
+//! is a test binary of its own because it sets that variable for its whole process.
+
+mod common;
+mod tls_servers;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use hyper::Version;
+use instructor_core::AsyncTransport;
+use tls_servers::*;
+
+/// The tests of this binary set the process's `SSL_CERT_FILE` in turn.
+static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Points the system's roots at `pem` (an empty text: no roots at all).
+fn system_roots(dir: &tempfile::TempDir, pem: &str) {
+    let file = dir.path().join(format!("roots-{}.pem", pem.len()));
+    std::fs::write(&file, pem).unwrap();
+    std::env::set_var("SSL_CERT_FILE", &file);
+    std::env::set_var("SSL_CERT_DIR", dir.path().join("none"));
+}
+
+#[tokio::test]
+async fn system_roots_with_http2_by_alpn_http11_fallback_and_forced_http11() {
+    let _env = ENV.lock().await;
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    system_roots(&dir, &pki.ca_pem);
+    let (h2, h2_log) = server(
+        Some(server_tls(&pki, &[b"h2", b"http/1.1"])),
+        Answer::Completion,
+    )
+    .await;
+    let (h1, h1_log) = server(Some(server_tls(&pki, &[b"http/1.1"])), Answer::Completion).await;
+
+    let to_h2 = azure(&format!("https://localhost:{}", h2.port()))
+        .build()
+        .unwrap();
+    to_h2.send(&body()).await.unwrap();
+    assert_eq!(versions(&h2_log), [Version::HTTP_2]);
+    let to_h1 = azure(&format!("https://localhost:{}", h1.port()))
+        .build()
+        .unwrap();
+    to_h1.send(&body()).await.unwrap();
+    assert_eq!(versions(&h1_log), [Version::HTTP_11]);
+    let forced = azure(&format!("https://localhost:{}", h2.port()))
+        .http1_only()
+        .build()
+        .unwrap();
+    forced.send(&body()).await.unwrap();
+    assert_eq!(versions(&h2_log), [Version::HTTP_2, Version::HTTP_11]);
+
+    // A server whose CA is not among the system's roots is refused.
+    let other = tls_servers::pki();
+    let (stranger, log) = server(Some(server_tls(&other, &[b"h2"])), Answer::Completion).await;
+    let client = azure(&format!("https://localhost:{}", stranger.port()))
+        .build()
+        .unwrap();
+    assert!(client.send(&body()).await.is_err());
+    assert!(log.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_new_lane_reads_no_certificates() {
+    let _env = ENV.lock().await;
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    system_roots(&dir, &pki.ca_pem);
+    let together = Arc::new(tokio::sync::Barrier::new(3));
+    let (addr, log, connections) = server_with_streams(
+        Some(server_tls(&pki, &[b"h2"])),
+        Answer::Stream(together),
+        Some(2),
+    )
+    .await;
+    let client = azure(&format!("https://localhost:{}", addr.port()))
+        .max_streams_per_connection(2)
+        .build()
+        .unwrap();
+    client.send(&body()).await.unwrap();
+    // From here the system has no roots: a lane that read them again could not be built, and
+    // the third stream would wait behind the first connection's two for ever.
+    system_roots(&dir, "");
+    let all = futures::future::join_all((0..3).map(|_| events(&client)));
+    let streams = tokio::time::timeout(Duration::from_secs(20), all)
+        .await
+        .expect("three streams open at once over two connections");
+    for events in streams {
+        assert_eq!(events, streamed_events());
+    }
+    assert_eq!(versions(&log), [Version::HTTP_2; 4]);
+    assert_eq!(*connections.lock().unwrap(), 2);
+}
