@@ -7,9 +7,6 @@
 mod common;
 mod tls_servers;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use common::*;
 use hyper::Version;
 use instructor_core::AsyncTransport;
@@ -17,6 +14,16 @@ use tls_servers::*;
 
 /// The tests of this binary set the process's `SSL_CERT_FILE` in turn.
 static ENV: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Takes the binary's turn with the environment, makes a CA and makes it the system's one root.
+async fn test_ca_as_system_root() -> (tokio::sync::MutexGuard<'static, ()>, Pki, tempfile::TempDir)
+{
+    let turn = ENV.lock().await;
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    system_roots(&dir, &pki.ca_pem);
+    (turn, pki, dir)
+}
 
 /// Points the system's roots at `pem` (an empty text: no roots at all).
 fn system_roots(dir: &tempfile::TempDir, pem: &str) {
@@ -28,10 +35,7 @@ fn system_roots(dir: &tempfile::TempDir, pem: &str) {
 
 #[tokio::test]
 async fn system_roots_with_http2_by_alpn_http11_fallback_and_forced_http11() {
-    let _env = ENV.lock().await;
-    let pki = pki();
-    let dir = tempfile::tempdir().unwrap();
-    system_roots(&dir, &pki.ca_pem);
+    let (_env, pki, _dir) = test_ca_as_system_root().await;
     let (h2, h2_log) = server(
         Some(server_tls(&pki, &[b"h2", b"http/1.1"])),
         Answer::Completion,
@@ -68,17 +72,8 @@ async fn system_roots_with_http2_by_alpn_http11_fallback_and_forced_http11() {
 
 #[tokio::test]
 async fn a_new_lane_reads_no_certificates() {
-    let _env = ENV.lock().await;
-    let pki = pki();
-    let dir = tempfile::tempdir().unwrap();
-    system_roots(&dir, &pki.ca_pem);
-    let together = Arc::new(tokio::sync::Barrier::new(3));
-    let (addr, log, connections) = server_with_streams(
-        Some(server_tls(&pki, &[b"h2"])),
-        Answer::Stream(together),
-        Some(2),
-    )
-    .await;
+    let (_env, pki, dir) = test_ca_as_system_root().await;
+    let (addr, log, connections) = two_streams_per_connection(&pki).await;
     let client = azure(&format!("https://localhost:{}", addr.port()))
         .max_streams_per_connection(2)
         .build()
@@ -87,13 +82,5 @@ async fn a_new_lane_reads_no_certificates() {
     // From here the system has no roots: a lane that read them again could not be built, and
     // the third stream would wait behind the first connection's two for ever.
     system_roots(&dir, "");
-    let all = futures::future::join_all((0..3).map(|_| events(&client)));
-    let streams = tokio::time::timeout(Duration::from_secs(20), all)
-        .await
-        .expect("three streams open at once over two connections");
-    for events in streams {
-        assert_eq!(events, streamed_events());
-    }
-    assert_eq!(versions(&log), [Version::HTTP_2; 4]);
-    assert_eq!(*connections.lock().unwrap(), 2);
+    three_streams_over_two_connections(&client, &log, &connections).await;
 }

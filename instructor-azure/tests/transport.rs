@@ -105,28 +105,14 @@ async fn streams_over_http2_by_alpn_and_over_http11_when_not_offered() {
 #[tokio::test]
 async fn streams_beyond_a_connections_limit_open_another_connection() {
     let pki = pki();
-    let together = Arc::new(tokio::sync::Barrier::new(3));
-    let (addr, log, connections) = server_with_streams(
-        Some(server_tls(&pki, &[b"h2"])),
-        Answer::Stream(together),
-        Some(2),
-    )
-    .await;
+    let (addr, log, connections) = two_streams_per_connection(&pki).await;
     let client = azure(&format!("https://localhost:{}", addr.port()))
         .add_root_certificate(pki.ca.clone())
         .max_streams_per_connection(2)
         .build()
         .unwrap();
     client.send(&body()).await.unwrap();
-    let all = futures::future::join_all((0..3).map(|_| events(&client)));
-    let streams = tokio::time::timeout(Duration::from_secs(20), all)
-        .await
-        .expect("three streams open at once over two connections");
-    for events in streams {
-        assert_eq!(events, streamed_events());
-    }
-    assert_eq!(versions(&log), [Version::HTTP_2; 4]);
-    assert_eq!(*connections.lock().unwrap(), 2);
+    three_streams_over_two_connections(&client, &log, &connections).await;
 }
 
 #[tokio::test]

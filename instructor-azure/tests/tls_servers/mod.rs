@@ -181,3 +181,35 @@ pub async fn events(client: &AsyncAzureOpenAI) -> Vec<String> {
 pub fn streamed_events() -> Vec<String> {
     azure_chunks().iter().map(|c| c.to_string()).collect()
 }
+
+/// A server over TLS (h2 only) that lets a connection carry two streams at once and answers
+/// streams only once three are open at the same time.
+pub async fn two_streams_per_connection(pki: &Pki) -> (SocketAddr, Log, Arc<Mutex<usize>>) {
+    let together = Arc::new(tokio::sync::Barrier::new(3));
+    server_with_streams(
+        Some(server_tls(pki, &[b"h2"])),
+        Answer::Stream(together),
+        Some(2),
+    )
+    .await
+}
+
+/// Opens three streams at once through `client` (which already has one connection open to a
+/// [`two_streams_per_connection`] server) and checks that all three came whole, the third over a
+/// second connection: without one it would wait for one of the first two to end, which never
+/// comes.
+pub async fn three_streams_over_two_connections(
+    client: &AsyncAzureOpenAI,
+    log: &Log,
+    connections: &Mutex<usize>,
+) {
+    let all = futures::future::join_all((0..3).map(|_| events(client)));
+    let streams = tokio::time::timeout(std::time::Duration::from_secs(20), all)
+        .await
+        .expect("three streams open at once over two connections");
+    for events in streams {
+        assert_eq!(events, streamed_events());
+    }
+    assert_eq!(versions(log), [Version::HTTP_2; 4]);
+    assert_eq!(*connections.lock().unwrap(), 2);
+}
