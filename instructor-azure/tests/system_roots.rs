@@ -8,7 +8,6 @@ mod common;
 mod tls_servers;
 
 use common::*;
-use hyper::Version;
 use instructor_core::AsyncTransport;
 use tls_servers::*;
 
@@ -36,29 +35,7 @@ fn system_roots(dir: &tempfile::TempDir, pem: &str) {
 #[tokio::test]
 async fn system_roots_with_http2_by_alpn_http11_fallback_and_forced_http11() {
     let (_env, pki, _dir) = test_ca_as_system_root().await;
-    let (h2, h2_log) = server(
-        Some(server_tls(&pki, &[b"h2", b"http/1.1"])),
-        Answer::Completion,
-    )
-    .await;
-    let (h1, h1_log) = server(Some(server_tls(&pki, &[b"http/1.1"])), Answer::Completion).await;
-
-    let to_h2 = azure(&format!("https://localhost:{}", h2.port()))
-        .build()
-        .unwrap();
-    to_h2.send(&body()).await.unwrap();
-    assert_eq!(versions(&h2_log), [Version::HTTP_2]);
-    let to_h1 = azure(&format!("https://localhost:{}", h1.port()))
-        .build()
-        .unwrap();
-    to_h1.send(&body()).await.unwrap();
-    assert_eq!(versions(&h1_log), [Version::HTTP_11]);
-    let forced = azure(&format!("https://localhost:{}", h2.port()))
-        .http1_only()
-        .build()
-        .unwrap();
-    forced.send(&body()).await.unwrap();
-    assert_eq!(versions(&h2_log), [Version::HTTP_2, Version::HTTP_11]);
+    http2_by_alpn_http11_fallback_and_forced_http11(&pki, |b| b).await;
 
     // A server whose CA is not among the system's roots is refused.
     let other = tls_servers::pki();

@@ -23,35 +23,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 #[tokio::test]
 async fn http2_by_alpn_and_http11_when_not_offered() {
     let pki = pki();
-    let (h2, h2_log) = server(
-        Some(server_tls(&pki, &[b"h2", b"http/1.1"])),
-        Answer::Completion,
-    )
+    http2_by_alpn_http11_fallback_and_forced_http11(&pki, |b| {
+        b.add_root_certificate(pki.ca.clone())
+    })
     .await;
-    let (h1, h1_log) = server(Some(server_tls(&pki, &[b"http/1.1"])), Answer::Completion).await;
-
-    let to_h2 = azure(&format!("https://localhost:{}", h2.port()))
-        .add_root_certificate(pki.ca.clone())
-        .build()
-        .unwrap();
-    to_h2.send(&body()).await.unwrap();
-    assert_eq!(versions(&h2_log), [Version::HTTP_2]);
-
-    let to_h1 = azure(&format!("https://localhost:{}", h1.port()))
-        .add_root_certificate(pki.ca.clone())
-        .build()
-        .unwrap();
-    to_h1.send(&body()).await.unwrap();
-    assert_eq!(versions(&h1_log), [Version::HTTP_11]);
-
-    // Forced HTTP/1.1 against the server that offers h2.
-    let forced = azure(&format!("https://localhost:{}", h2.port()))
-        .add_root_certificate(pki.ca.clone())
-        .http1_only()
-        .build()
-        .unwrap();
-    forced.send(&body()).await.unwrap();
-    assert_eq!(versions(&h2_log), [Version::HTTP_2, Version::HTTP_11]);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use instructor_azure::reqwest;
-use instructor_azure::AsyncAzureOpenAI;
+use instructor_azure::{AsyncAzureOpenAI, AzureOpenAIBuilder};
 use instructor_core::AsyncTransport;
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
@@ -163,7 +163,7 @@ pub async fn server_with_streams(
     (addr, log, connections)
 }
 
-pub fn azure(endpoint: &str) -> instructor_azure::AzureOpenAIBuilder<AsyncAzureOpenAI> {
+pub fn azure(endpoint: &str) -> AzureOpenAIBuilder<AsyncAzureOpenAI> {
     azure_async(endpoint, "2024-10-21").max_retries(0)
 }
 
@@ -212,4 +212,39 @@ pub async fn three_streams_over_two_connections(
     }
     assert_eq!(versions(log), [Version::HTTP_2; 4]);
     assert_eq!(*connections.lock().unwrap(), 2);
+}
+
+/// Against two TLS servers, one offering h2 and HTTP/1.1 and one HTTP/1.1 only, clients made by
+/// `client` (from the builder for an endpoint) speak HTTP/2 to the first, HTTP/1.1 to the second,
+/// and HTTP/1.1 to the first when told to.
+pub async fn http2_by_alpn_http11_fallback_and_forced_http11(
+    pki: &Pki,
+    client: impl Fn(AzureOpenAIBuilder<AsyncAzureOpenAI>) -> AzureOpenAIBuilder<AsyncAzureOpenAI>,
+) {
+    let (h2, h2_log) = server(
+        Some(server_tls(pki, &[b"h2", b"http/1.1"])),
+        Answer::Completion,
+    )
+    .await;
+    let (h1, h1_log) = server(Some(server_tls(pki, &[b"http/1.1"])), Answer::Completion).await;
+
+    let to_h2 = client(azure(&format!("https://localhost:{}", h2.port())))
+        .build()
+        .unwrap();
+    to_h2.send(&body()).await.unwrap();
+    assert_eq!(versions(&h2_log), [Version::HTTP_2]);
+
+    let to_h1 = client(azure(&format!("https://localhost:{}", h1.port())))
+        .build()
+        .unwrap();
+    to_h1.send(&body()).await.unwrap();
+    assert_eq!(versions(&h1_log), [Version::HTTP_11]);
+
+    // Forced HTTP/1.1 against the server that offers h2.
+    let forced = client(azure(&format!("https://localhost:{}", h2.port())))
+        .http1_only()
+        .build()
+        .unwrap();
+    forced.send(&body()).await.unwrap();
+    assert_eq!(versions(&h2_log), [Version::HTTP_2, Version::HTTP_11]);
 }
