@@ -19,8 +19,9 @@ for kb in "$@"; do
   bytes=$("$bin" none "$kb" 2>&1 | sed -n 's/^\([0-9]*\) bytes/\1/p')
   base=$(count none "$kb")
   inc=$(($(count incremental "$kb") - base))
+  conv=$(($(count to_value "$kb") - base))
   serde=$(($(count serde "$kb") - base))
-  awk -v kb="$kb" -v b="$bytes" -v i="$inc" -v s="$serde" 'BEGIN {
-    printf "%d KB (%d bytes): incremental %.0f instructions/KB, serde_json once %.0f/KB, ratio %.2f\n",
-      kb, b, i * 1024 / b, s * 1024 / b, i / s }'
+  awk -v kb="$kb" -v b="$bytes" -v i="$inc" -v c="$conv" -v s="$serde" 'BEGIN {
+    printf "%d KB (%d bytes): incremental %.0f instructions/KB (ratio %.2f), then to_value %.0f/KB (ratio %.2f), serde_json once %.0f/KB\n",
+      kb, b, i * 1024 / b, i / s, c * 1024 / b, c / s, s * 1024 / b }'
 done

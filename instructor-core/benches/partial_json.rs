@@ -47,6 +47,22 @@ fn incremental_4b_chunks(bencher: Bencher, kb: usize) {
     });
 }
 
+/// The same, then the finished document copied into a `serde_json::Value`: what a caller that
+/// needs a `Value` rather than reading a type from the document pays.
+#[divan::bench(args = SIZES, max_time = 2)]
+fn incremental_4b_chunks_then_to_value(bencher: Bencher, kb: usize) {
+    let doc = document(kb);
+    let pieces = chunks(&doc);
+    bencher.counter(BytesCount::new(doc.len())).bench(|| {
+        let mut p = PartialJsonParser::new();
+        for &c in black_box(&pieces) {
+            black_box(p.feed(c).unwrap());
+            black_box(p.value());
+        }
+        p.finish().unwrap().into_value()
+    });
+}
+
 /// Closes an incomplete JSON prefix so that serde_json can read it: scans the whole buffer for
 /// the open strings and brackets (the step that makes the approach quadratic), then appends the
 /// closers. Prefixes ending in a dangling key or `:` may still fail; that is ignored, as the

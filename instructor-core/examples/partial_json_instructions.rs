@@ -7,13 +7,13 @@
 //! ```
 //!
 //! Modes: `none` (build the document and its 4-byte pieces only), `incremental` (feed the pieces,
-//! reading `value()` after each, then `finish()`), `serde` (one `serde_json::from_str::<Value>`
-//! of the whole document). The value is leaked, not dropped, as divan leaves the drop out of its
-//! timings.
+//! reading `value()` after each, then `finish()`), `to_value` (the same, then the document copied
+//! into a `serde_json::Value`), `serde` (one `serde_json::from_str::<Value>` of the whole
+//! document). The result is leaked, not dropped, as divan leaves the drop out of its timings.
 
 use std::hint::black_box;
 
-use instructor_core::stream::partial_json::PartialJsonParser;
+use instructor_core::stream::partial_json::{Document, PartialJsonParser};
 use serde_json::Value;
 
 #[path = "../benches/common/document.rs"]
@@ -30,22 +30,23 @@ fn main() {
         .chunks(4)
         .map(|c| std::str::from_utf8(c).unwrap_or_default())
         .collect();
-    let value = match mode.as_str() {
-        "none" => None,
-        "incremental" => {
-            let mut p = PartialJsonParser::new();
-            for &piece in black_box(&pieces) {
-                black_box(p.feed(piece).ok());
-                black_box(p.value());
-            }
-            p.finish().ok()
+    let incremental = || {
+        let mut p = PartialJsonParser::new();
+        for &piece in black_box(&pieces) {
+            black_box(p.feed(piece).ok());
+            black_box(p.value());
         }
-        "serde" => serde_json::from_str::<Value>(black_box(&doc)).ok(),
+        p.finish().ok()
+    };
+    match mode.as_str() {
+        "none" => {}
+        "incremental" => std::mem::forget(black_box(incremental())),
+        "to_value" => std::mem::forget(black_box(incremental().map(Document::into_value))),
+        "serde" => std::mem::forget(black_box(serde_json::from_str::<Value>(&doc).ok())),
         other => {
-            eprintln!("unknown mode {other}: none, incremental or serde");
+            eprintln!("unknown mode {other}: none, incremental, to_value or serde");
             std::process::exit(2);
         }
-    };
+    }
     eprintln!("{} bytes", doc.len());
-    std::mem::forget(black_box(value));
 }

@@ -4,9 +4,10 @@
 //! Case counts (100,000 in total) are set per property below; `PROPTEST_CASES` overrides them all.
 
 use instructor_core::stream::accumulate::ContentJson;
-use instructor_core::stream::partial_json::PartialJsonParser;
+use instructor_core::stream::partial_json::{Document, PartialJsonParser};
 use instructor_core::stream::sse::SseDecoder;
 use proptest::prelude::*;
+use serde::Deserialize;
 use serde_json::Value;
 
 /// A JSON document tree whose numbers keep their exact source text.
@@ -260,7 +261,10 @@ proptest! {
         let mut prev: Option<Value> = None;
         for piece in split(&doc, &cuts) {
             let changed = p.feed(piece).unwrap();
-            let now = p.value().cloned();
+            let now = p.value().map(|v| v.to_value());
+            // Read by serde straight from the parser's tree: the same as from the copy.
+            let read = p.value().map(|v| Value::deserialize(v).unwrap());
+            prop_assert_eq!(&read, &now);
             prop_assert_eq!(changed, now != prev, "feed({:?}) reported changed={}", piece, changed);
             if let Some(now) = &now {
                 prop_assert!(consistent(now, &expected), "partial {} vs final {}", now, expected);
@@ -349,7 +353,7 @@ proptest! {
                 break;
             }
         }
-        let ours = if ok { p.finish().ok() } else { None };
+        let ours = if ok { p.finish().ok().map(Document::into_value) } else { None };
         let theirs = serde_json::from_str::<Value>(&text).ok();
         if let Some(theirs) = &theirs {
             prop_assert_eq!(ours.as_ref(), Some(theirs), "serde_json accepts {:?}", text);
@@ -388,5 +392,157 @@ proptest! {
         }
         let _ = parser.feed(&fence.finish());
         let _ = parser.finish();
+    }
+}
+
+/// The serde shapes a partial type is made of, read from the parser's tree (`ValueRef`) and from
+/// its `Value` copy, after every byte of documents that exercise them: both must agree, in value
+/// and in whether they succeed.
+mod read_by_serde {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use serde::de::DeserializeOwned;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    enum External {
+        Unit,
+        Newtype(u32),
+        Tuple(i64, String),
+        Struct { a: Option<bool> },
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(tag = "type")]
+    enum Internal {
+        Circle { r: f64 },
+        Square { side: Option<u32> },
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(tag = "t", content = "c")]
+    enum Adjacent {
+        Text(String),
+        Pair(u8, u8),
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(untagged)]
+    enum Untagged {
+        Number(f64),
+        Words(Vec<String>),
+        Named { name: String },
+    }
+
+    #[derive(Deserialize, Debug, PartialEq, Default)]
+    #[serde(default)]
+    struct Inner {
+        city: Option<String>,
+        zip: Option<String>,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Shapes {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        age: Option<u8>,
+        #[serde(default)]
+        external: Vec<External>,
+        #[serde(default)]
+        internal: Option<Internal>,
+        #[serde(default)]
+        adjacent: Option<Adjacent>,
+        #[serde(default)]
+        untagged: Vec<Untagged>,
+        #[serde(default)]
+        map: BTreeMap<String, i32>,
+        #[serde(default)]
+        tuple: Option<(u8, String)>,
+        #[serde(default, rename = "where")]
+        place: Inner,
+        #[serde(flatten)]
+        rest: BTreeMap<String, Value>,
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Strict<'a> {
+        #[serde(borrow)]
+        word: Option<&'a str>,
+    }
+
+    fn agree<T: DeserializeOwned + PartialEq + std::fmt::Debug>(doc: &str) {
+        let mut p = PartialJsonParser::new();
+        let mut successes = 0;
+        for i in 0..doc.len() {
+            p.feed(&doc[i..=i]).unwrap();
+            let Some(view) = p.value() else { continue };
+            let direct = T::deserialize(view).map_err(|e| e.to_string());
+            let via_value = serde_json::from_value::<T>(view.to_value()).map_err(|e| e.to_string());
+            assert_eq!(direct, via_value, "after {:?}", &doc[..=i]);
+            successes += usize::from(direct.is_ok());
+        }
+        assert!(
+            successes > 0,
+            "{doc} never read as {}",
+            std::any::type_name::<T>()
+        );
+    }
+
+    #[test]
+    fn every_prefix_reads_as_from_a_value() {
+        agree::<Shapes>(
+            r#"{"name": "Ada \u00e9\ud83d\ude00", "age": 36, "external": ["Unit", {"Newtype": 7},
+               {"Tuple": [-3, "x"]}, {"Struct": {"a": true}}, {"Tuple": []}],
+               "internal": {"type": "Square", "side": 4}, "adjacent": {"t": "Pair", "c": [1, 2]},
+               "untagged": [1.5e3, ["a", "b"], {"name": "n"}], "map": {"b": 2, "a": -1},
+               "tuple": [9, "nine"], "where": {"city": "Oslo", "zip": null}, "extra": [null, {}],
+               "age": 37, "name": "Ada L."}"#,
+        );
+        agree::<Vec<Internal>>(r#"[{"side": 2, "type": "Square"}, {"type": "Circle", "r": 1}]"#);
+        agree::<Vec<Adjacent>>(r#"[{"c": "text first", "t": "Text"}, {"t": "Text", "c": "x"}]"#);
+        agree::<Option<External>>(r#"{"Struct": {"a": null}, "Unit": null}"#);
+        agree::<Vec<External>>(r#"["Nope", {"Unit": 1}, "Unit"]"#);
+        agree::<(u8, bool)>("[1, true, 3]");
+        agree::<BTreeMap<String, String>>(r#"{"k": "v", "k": "w", "j": "x"}"#);
+    }
+
+    #[test]
+    fn strings_are_lent_out() {
+        let mut p = PartialJsonParser::new();
+        p.feed(r#"{"word": "borrowed""#).unwrap();
+        let view = p.value().unwrap();
+        let strict = Strict::deserialize(view).unwrap();
+        assert_eq!(strict.word, Some("borrowed"));
+        p.feed(r#", "other": 1}"#).unwrap();
+        let err = Strict::deserialize(p.value().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("unknown field `other`"), "{err}");
+    }
+
+    /// A repeated key: the last value is read, once, as serde_json reads it into a `Value`.
+    #[test]
+    fn repeated_keys_read_once() {
+        let mut p = PartialJsonParser::new();
+        let many: String = (0..40).map(|i| format!(r#""k{i}": {i}, "#)).collect();
+        p.feed(&format!(
+            r#"{{"a": 1, {many}"a": "two", "k3": [3], "b": {{"a": 0, "a": {{}}}}}}"#
+        ))
+        .unwrap();
+        let view = p.value().unwrap();
+        assert_eq!(view.get("a").and_then(|v| v.as_str()), Some("two"));
+        assert_eq!(
+            view.get("k3").map(|v| v.to_value()),
+            Some(serde_json::json!([3]))
+        );
+        #[derive(Deserialize)]
+        struct Ab {
+            a: String,
+            b: BTreeMap<String, Value>,
+        }
+        let ab = Ab::deserialize(view).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ab.a, "two");
+        assert_eq!(ab.b.get("a"), Some(&serde_json::json!({})));
+        assert_eq!(Value::deserialize(view).unwrap(), view.to_value());
     }
 }

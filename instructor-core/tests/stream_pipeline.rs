@@ -113,7 +113,7 @@ fn run_parallel(pieces: &[&[u8]]) -> Got {
         items,
         values: parsers
             .into_iter()
-            .map(|(i, p)| (i, p.finish().unwrap()))
+            .map(|(i, p)| (i, p.finish().unwrap().into_value()))
             .collect(),
         names: calls
             .iter()
@@ -169,7 +169,12 @@ fn legacy_function_call_stream() {
             let chunk = parse_event_data(&data).unwrap().unwrap();
             if let Some(delta) = chunk.choices.first().and_then(|c| c.delta.as_ref()) {
                 parser.feed(acc.push(delta)).unwrap();
-                ages.push(parser.value().and_then(|v| v.get("age")).cloned());
+                ages.push(
+                    parser
+                        .value()
+                        .and_then(|v| v.get("age"))
+                        .map(|v| v.to_value()),
+                );
             }
         }
     }

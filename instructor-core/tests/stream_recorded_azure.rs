@@ -101,7 +101,7 @@ fn run(events: &[SseEvent]) -> Outcome {
     assert!(monitor.error().is_none());
     let tool_values = parsers
         .into_iter()
-        .map(|(i, p)| (i, p.finish().unwrap()))
+        .map(|(i, p)| (i, p.finish().unwrap().into_value()))
         .collect();
     Outcome {
         calls: tools
@@ -285,7 +285,11 @@ fn recorded_stream_carrying_fenced_json_content() {
         };
         if let Some(text) = monitor.observe(&chunk).and_then(|d| d.content.clone()) {
             if parser.feed(&fence.push(&text)).unwrap() {
-                if let Some(c) = parser.value().and_then(|v| v.get("capital")) {
+                if let Some(c) = parser
+                    .value()
+                    .and_then(|v| v.get("capital"))
+                    .map(|v| v.to_value())
+                {
                     capital_growth.push(c.clone());
                 }
             }

@@ -13,7 +13,7 @@ use crate::instructor::Instructor;
 use crate::mode::Mode;
 use crate::request::target::ITEMS_KEY;
 use crate::response::parse::{self, SchemaKind};
-use crate::stream::partial_json::PartialJsonParser;
+use crate::stream::partial_json::{Document, PartialJsonParser};
 use crate::validation::ValidationErrors;
 
 /// Turns new JSON text into things to yield.
@@ -241,7 +241,10 @@ impl<T: Instructor> Watch for ItemWatch<T> {
                 parser.take_completed_items()
             } else if parser.is_complete() {
                 let name = asm.tool_name(index).unwrap_or_default().to_owned();
-                let args = slot.take().and_then(|p| p.finish().ok());
+                let args = slot
+                    .take()
+                    .and_then(|p| p.finish().ok())
+                    .map(Document::into_value);
                 args.map(|args| json!({ name: args })).into_iter().collect()
             } else {
                 Vec::new()

@@ -30,7 +30,7 @@
 //!         let Some(delta) = monitor.observe(&chunk) else { continue };
 //!         for fragment in tools.push(delta) {
 //!             if parser.feed(fragment.text)? {
-//!                 partials.push(parser.value().cloned());
+//!                 partials.push(parser.value().map(|v| v.to_value()));
 //!             }
 //!         }
 //!     }
