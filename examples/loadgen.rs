@@ -28,6 +28,8 @@
 //!   --http1             HTTP/1.1 only (the SDK's `http1_only()`)
 //!   --http2             HTTP/2 with prior knowledge, also over plain http (`http2_prior_knowledge()`);
 //!                       without either, https negotiates h2 or HTTP/1.1 by ALPN, http is HTTP/1.1
+//!   --streams-per-connection N  SDK: requests one HTTP/2 connection carries before another
+//!                       opens (`max_streams_per_connection`) [the SDK's default, 100]
 //!   --ca PATH           trust this PEM root too (the canned server's target/canned/tls/ca.pem)
 //!   --raw               no SDK: the same POST with reqwest alone (the SDK's HTTP client, built
 //!                       as the SDK builds it), the reply read to its end but not parsed
@@ -94,6 +96,7 @@ struct Args {
     stream: bool,
     partial: bool,
     events_per_stream: Option<u64>,
+    streams_per_connection: Option<usize>,
     raw: Option<Raw>,
     version: Version,
     ca: Option<String>,
@@ -136,6 +139,7 @@ fn parse_args() -> Args {
         stream: false,
         partial: false,
         events_per_stream: None,
+        streams_per_connection: None,
         raw: None,
         version: Version::Negotiated,
         ca: None,
@@ -181,6 +185,7 @@ fn parse_args() -> Args {
             "--http2" => a.version = Version::Http2,
             "--ca" => a.ca = Some(value()),
             "--events-per-stream" => a.events_per_stream = Some(number(value()) as u64),
+            "--streams-per-connection" => a.streams_per_connection = Some(number(value())),
             "-h" | "--help" => usage("help"),
             other => usage(&format!("unknown option {other}")),
         }
@@ -646,6 +651,9 @@ fn main() {
             };
             if let Some(ca) = root_certificate(&a) {
                 b = b.add_root_certificate(ca);
+            }
+            if let Some(streams) = a.streams_per_connection {
+                b = b.max_streams_per_connection(streams);
             }
             b
         }};

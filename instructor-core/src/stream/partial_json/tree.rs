@@ -65,6 +65,7 @@ pub(super) struct Tree {
 }
 
 impl Tree {
+    #[inline]
     pub fn node(&self, index: usize) -> Option<Node> {
         self.nodes.get(index).copied()
     }
@@ -73,6 +74,7 @@ impl Tree {
         self.nodes.is_empty()
     }
 
+    #[inline]
     pub fn str(&self, span: Span) -> &str {
         let start = span.start as usize;
         self.text
@@ -138,6 +140,7 @@ impl Tree {
     }
 
     /// One past the last node of the value at `index`.
+    #[inline]
     pub fn end(&self, index: usize) -> usize {
         match self.nodes.get(index) {
             Some(Node::Array { end } | Node::Object { end }) if *end != OPEN => *end as usize,
@@ -199,6 +202,7 @@ pub(super) struct Children<'a> {
 impl Iterator for Children<'_> {
     type Item = usize;
 
+    #[inline]
     fn next(&mut self) -> Option<usize> {
         if self.next >= self.end {
             return None;

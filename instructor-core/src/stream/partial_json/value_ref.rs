@@ -44,10 +44,12 @@ pub struct ValueRef<'a> {
 }
 
 impl<'a> ValueRef<'a> {
+    #[inline]
     pub(super) fn new(tree: &'a Tree, index: usize) -> Self {
         ValueRef { tree, index }
     }
 
+    #[inline]
     fn node(self) -> Node {
         self.tree.node(self.index).unwrap_or(Node::Null)
     }
@@ -72,15 +74,18 @@ impl<'a> ValueRef<'a> {
     }
 
     /// The members of an object, repeated keys once; empty for other values.
+    #[inline]
     fn members(self) -> Members<'a> {
+        let object = matches!(self.node(), Node::Object { .. });
         Members {
             tree: self.tree,
-            keys: matches!(self.node(), Node::Object { .. })
-                .then(|| self.tree.children(self.index)),
+            next: self.index + 1,
+            end: if object { self.tree.end(self.index) } else { 0 },
         }
     }
 
     /// The elements of an array; empty for other values.
+    #[inline]
     fn elements(self) -> Elements<'a> {
         Elements {
             tree: self.tree,
@@ -175,25 +180,30 @@ impl PartialEq<Value> for ValueRef<'_> {
     }
 }
 
+/// Walks an object's key nodes: each member's value is the node after its key, and the next key
+/// follows that value's last node.
 struct Members<'a> {
     tree: &'a Tree,
-    keys: Option<Children<'a>>,
+    next: usize,
+    end: usize,
 }
 
 impl<'a> Iterator for Members<'a> {
     type Item = (&'a str, ValueRef<'a>);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let key = self.keys.as_mut()?.next()?;
-            if let Some(Node::Key {
-                span,
-                shadowed: false,
-            }) = self.tree.node(key)
-            {
+        while self.next < self.end {
+            let key = self.next;
+            let Some(Node::Key { span, shadowed }) = self.tree.node(key) else {
+                return None;
+            };
+            self.next = self.tree.end(key + 1);
+            if !shadowed {
                 return Some((self.tree.str(span), ValueRef::new(self.tree, key + 1)));
             }
         }
+        None
     }
 }
 
@@ -205,6 +215,7 @@ struct Elements<'a> {
 impl<'a> Iterator for Elements<'a> {
     type Item = ValueRef<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let index = self.at.as_mut()?.next()?;
         Some(ValueRef::new(self.tree, index))
@@ -289,38 +300,47 @@ impl<'de> Deserializer<'de> for ValueRef<'de> {
     }
 }
 
+// A visitor that stops early is found out afterwards, with serde_json's error. Objects are not
+// counted first (a walk over every member, at every chunk, for a size hint that struct visitors
+// do not read).
+
 fn visit_seq<'de, V: Visitor<'de>>(array: ValueRef<'de>, visitor: V) -> Result<V::Value, Error> {
-    let len = array.elements().count();
     let mut seq = Seq {
         elements: array.elements(),
-        left: len,
+        taken: 0,
+        len: array.elements().count(),
     };
     let value = visitor.visit_seq(&mut seq)?;
-    if seq.left == 0 {
-        Ok(value)
-    } else {
-        Err(Error::invalid_length(len, &"fewer elements in array"))
+    match seq.elements.count() {
+        0 => Ok(value),
+        left => Err(Error::invalid_length(
+            seq.taken + left,
+            &"fewer elements in array",
+        )),
     }
 }
 
 fn visit_map<'de, V: Visitor<'de>>(object: ValueRef<'de>, visitor: V) -> Result<V::Value, Error> {
-    let len = object.members().count();
     let mut map = Map {
         members: object.members(),
         value: None,
-        left: len,
+        taken: 0,
     };
     let value = visitor.visit_map(&mut map)?;
-    if map.left == 0 {
-        Ok(value)
-    } else {
-        Err(Error::invalid_length(len, &"fewer elements in map"))
+    match map.members.count() {
+        0 => Ok(value),
+        left => Err(Error::invalid_length(
+            map.taken + left,
+            &"fewer elements in map",
+        )),
     }
 }
 
 struct Seq<'de> {
     elements: Elements<'de>,
-    left: usize,
+    taken: usize,
+    /// Counted first: a `Vec` is then allocated once (arrays are short; objects are not counted).
+    len: usize,
 }
 
 impl<'de> SeqAccess<'de> for Seq<'de> {
@@ -332,7 +352,7 @@ impl<'de> SeqAccess<'de> for Seq<'de> {
     ) -> Result<Option<T::Value>, Error> {
         match self.elements.next() {
             Some(element) => {
-                self.left = self.left.saturating_sub(1);
+                self.taken += 1;
                 seed.deserialize(element).map(Some)
             }
             None => Ok(None),
@@ -340,14 +360,14 @@ impl<'de> SeqAccess<'de> for Seq<'de> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.left)
+        Some(self.len.saturating_sub(self.taken))
     }
 }
 
 struct Map<'de> {
     members: Members<'de>,
     value: Option<ValueRef<'de>>,
-    left: usize,
+    taken: usize,
 }
 
 impl<'de> MapAccess<'de> for Map<'de> {
@@ -359,7 +379,7 @@ impl<'de> MapAccess<'de> for Map<'de> {
     ) -> Result<Option<K::Value>, Error> {
         match self.members.next() {
             Some((key, value)) => {
-                self.left = self.left.saturating_sub(1);
+                self.taken += 1;
                 self.value = Some(value);
                 seed.deserialize(BorrowedStrDeserializer::new(key))
                     .map(Some)
@@ -373,10 +393,6 @@ impl<'de> MapAccess<'de> for Map<'de> {
             Some(value) => seed.deserialize(value),
             None => Err(Error::custom("value is missing")),
         }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.left)
     }
 }
 
