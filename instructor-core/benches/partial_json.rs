@@ -6,7 +6,7 @@
 
 use divan::counter::BytesCount;
 use divan::{black_box, Bencher};
-use instructor_core::stream::partial_json::PartialJsonParser;
+use instructor_core::stream::partial_json::{Document, PartialJsonParser};
 use serde_json::Value;
 
 #[path = "common/document.rs"]
@@ -33,18 +33,23 @@ fn chunks(doc: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The pieces fed one by one, the value read after each, then the end: what a stream does.
+fn read_incrementally(pieces: &[&str]) -> Document {
+    let mut p = PartialJsonParser::new();
+    for &c in black_box(pieces) {
+        black_box(p.feed(c).unwrap());
+        black_box(p.value());
+    }
+    p.finish().unwrap()
+}
+
 #[divan::bench(args = SIZES, max_time = 2)]
 fn incremental_4b_chunks(bencher: Bencher, kb: usize) {
     let doc = document(kb);
     let pieces = chunks(&doc);
-    bencher.counter(BytesCount::new(doc.len())).bench(|| {
-        let mut p = PartialJsonParser::new();
-        for &c in black_box(&pieces) {
-            black_box(p.feed(c).unwrap());
-            black_box(p.value());
-        }
-        p.finish().unwrap()
-    });
+    bencher
+        .counter(BytesCount::new(doc.len()))
+        .bench(|| read_incrementally(&pieces));
 }
 
 /// The same, then the finished document copied into a `serde_json::Value`: what a caller that
@@ -53,14 +58,9 @@ fn incremental_4b_chunks(bencher: Bencher, kb: usize) {
 fn incremental_4b_chunks_then_to_value(bencher: Bencher, kb: usize) {
     let doc = document(kb);
     let pieces = chunks(&doc);
-    bencher.counter(BytesCount::new(doc.len())).bench(|| {
-        let mut p = PartialJsonParser::new();
-        for &c in black_box(&pieces) {
-            black_box(p.feed(c).unwrap());
-            black_box(p.value());
-        }
-        p.finish().unwrap().into_value()
-    });
+    bencher
+        .counter(BytesCount::new(doc.len()))
+        .bench(|| read_incrementally(&pieces).into_value());
 }
 
 /// Closes an incomplete JSON prefix so that serde_json can read it: scans the whole buffer for

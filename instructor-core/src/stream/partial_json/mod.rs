@@ -35,7 +35,7 @@ mod value_ref;
 
 use serde_json::{Number, Value};
 
-use tree::{Keys, Node, Span, Tree, OPEN};
+use tree::{Keys, Node, Tree, OPEN};
 pub use value_ref::{Document, ValueRef};
 
 /// The deepest nesting of arrays and objects accepted: the same as `serde_json` (which refuses 128).
@@ -332,7 +332,7 @@ impl PartialJsonParser {
                         b"false" => Node::Bool(false),
                         _ => Node::Null,
                     };
-                    self.place(v)?;
+                    self.place(|tree| tree.push(v))?;
                     self.value_done();
                 }
                 Ok(i + n)
@@ -474,11 +474,12 @@ impl PartialJsonParser {
                 }
                 let object = b == b'{';
                 let items = !object && self.at_item_path();
-                let node = self.place(if object {
+                let container = if object {
                     Node::Object { end: OPEN }
                 } else {
                     Node::Array { end: OPEN }
-                })?;
+                };
+                let node = self.place(|tree| tree.push(container))?;
                 self.frames.push(Frame {
                     object,
                     node,
@@ -494,7 +495,7 @@ impl PartialJsonParser {
                 };
             }
             b'"' => {
-                self.place(Node::Str(Span::EMPTY))?;
+                self.place(Tree::push_string)?;
                 self.state = State::Text;
             }
             b'-' | b'0'..=b'9' => {
@@ -650,7 +651,7 @@ impl PartialJsonParser {
             (None, Some(i)) => Node::NegInt(i),
             _ => Node::Float(n.as_f64().unwrap_or_default()),
         };
-        self.place(node)?;
+        self.place(|tree| tree.push(node))?;
         self.value_done();
         Ok(())
     }
@@ -679,9 +680,12 @@ impl PartialJsonParser {
         }
     }
 
-    /// Appends a new value to the innermost open container (after its key, in an object), or
-    /// makes it the root; returns its node.
-    fn place(&mut self, node: Node) -> Result<u32, String> {
+    /// Appends a new value (`push` appends its node to the tree) to the innermost open container,
+    /// after its key in an object, or makes it the root; returns its node.
+    fn place(
+        &mut self,
+        push: impl FnOnce(&mut Tree) -> Result<u32, String>,
+    ) -> Result<u32, String> {
         self.changed = true;
         if let Some(top) = self.frames.last_mut() {
             if top.object {
@@ -696,12 +700,7 @@ impl PartialJsonParser {
                 }
             }
         }
-        let node = match node {
-            // Its text starts after the key's.
-            Node::Str(_) => Node::Str(self.tree.push_text("")?),
-            other => other,
-        };
-        let index = self.tree.push(node)?;
+        let index = push(&mut self.tree)?;
         if let Some(top) = self.frames.last_mut() {
             top.current = index;
         }

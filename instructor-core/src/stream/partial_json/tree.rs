@@ -20,11 +20,6 @@ pub(super) struct Span {
     len: u32,
 }
 
-impl Span {
-    /// A placeholder until the text's place is known.
-    pub const EMPTY: Span = Span { start: 0, len: 0 };
-}
-
 /// One value (or an object member's key).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Node {
@@ -95,27 +90,39 @@ impl Tree {
     /// Appends a string's text to the buffer; returns where it lies.
     pub fn push_text(&mut self, text: &str) -> Result<Span, String> {
         let start = self.text_len()?;
-        self.text.push_str(text);
-        let len = u32::try_from(text.len()).map_err(|_| TOO_LONG)?;
-        self.text_len()?;
-        Ok(Span { start, len })
+        let end = self.append(text)?;
+        Ok(Span {
+            start,
+            len: end - start,
+        })
+    }
+
+    /// Appends an empty string value, its text to come at the end of the buffer; returns its node.
+    pub fn push_string(&mut self) -> Result<u32, String> {
+        let span = self.push_text("")?;
+        self.push(Node::Str(span))
     }
 
     /// Appends `text` to the string value that is the last node. The string was the last thing
     /// placed, so its text is the end of the buffer.
     pub fn extend_last_string(&mut self, text: &str) -> Result<(), String> {
-        if let Some(Node::Str(span)) = self.nodes.last_mut() {
-            if self.text.capacity() == 0 {
-                // Most documents a model writes are longer than a feed: skip the first few
-                // doublings.
-                self.text.reserve(text.len().max(MIN_TEXT_CAPACITY));
+        if matches!(self.nodes.last(), Some(Node::Str(_))) {
+            let end = self.append(text)?;
+            if let Some(Node::Str(span)) = self.nodes.last_mut() {
+                span.len = end.saturating_sub(span.start);
             }
-            self.text.push_str(text);
-            span.len = u32::try_from(self.text.len())
-                .map_err(|_| TOO_LONG)?
-                .saturating_sub(span.start);
         }
         Ok(())
+    }
+
+    /// Appends to the text buffer; returns its new length.
+    fn append(&mut self, text: &str) -> Result<u32, String> {
+        if self.text.capacity() == 0 && !text.is_empty() {
+            // Most documents a model writes are longer than a feed: skip the first few doublings.
+            self.text.reserve(text.len().max(MIN_TEXT_CAPACITY));
+        }
+        self.text.push_str(text);
+        self.text_len()
     }
 
     fn text_len(&self) -> Result<u32, String> {

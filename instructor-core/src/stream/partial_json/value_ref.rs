@@ -181,7 +181,8 @@ impl PartialEq<Value> for ValueRef<'_> {
 }
 
 /// Walks an object's key nodes: each member's value is the node after its key, and the next key
-/// follows that value's last node.
+/// follows that value's last node. The same walk as `tree::Children`, written out here: built on
+/// it (and skipping shadowed keys after it) a streamed 1 KB object cost 3% more per event.
 struct Members<'a> {
     tree: &'a Tree,
     next: usize,
