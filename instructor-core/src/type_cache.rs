@@ -5,8 +5,13 @@ use std::convert::Infallible;
 use std::hash::Hash;
 use std::sync::{OnceLock, RwLock};
 
+use foldhash::fast::FixedState;
+
 /// A map from a key (a `TypeId` with a variant tag) to a value built once and then shared.
-pub(crate) struct TypeCache<K, V>(OnceLock<RwLock<HashMap<K, V>>>);
+///
+/// Looked up on every request, so hashed with foldhash rather than SipHash: the keys are the
+/// program's own types, nothing an outsider chooses.
+pub(crate) struct TypeCache<K, V>(OnceLock<RwLock<HashMap<K, V, FixedState>>>);
 
 impl<K: Eq + Hash, V: Clone> TypeCache<K, V> {
     /// An empty cache, for a `static`.

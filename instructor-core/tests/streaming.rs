@@ -148,6 +148,29 @@ fn partials_grow_and_the_final_value_is_validated_in_every_streamable_mode() {
 }
 
 #[test]
+fn text_the_partial_does_not_show_yields_no_new_partial() {
+    // An unknown key and a null change the JSON read so far, not the partial: nothing is yielded
+    // for them, so each partial differs from the one before.
+    let json = r#"{"name":"Jason","notes":{"seen":[1,2,3],"by":"someone"},"bio":null,"age":25}"#;
+    let transport = ScriptedTransport::new().stream(testing::tool_call_chunks("User", json, 3));
+    let client = Client::new(transport);
+    let partials: Vec<PartialUser> = client
+        .create_partial::<User>(request())
+        .unwrap()
+        .map(|p| p.unwrap())
+        .collect();
+    assert!(partials.windows(2).all(|w| w[0] != w[1]), "{partials:#?}");
+    let named = |name: &str, age| PartialUser {
+        name: Some(name.into()),
+        age,
+        bio: None,
+    };
+    // The name grows by the chunk, then nothing until the age.
+    let tail: Vec<_> = partials.iter().rev().take(2).rev().cloned().collect();
+    assert_eq!(tail, [named("Jason", None), named("Jason", Some(25))]);
+}
+
+#[test]
 fn the_first_partial_shows_the_name_before_the_rest() {
     let transport = ScriptedTransport::new().stream(testing::tool_call_chunks("User", JASON, 4));
     let client = Client::new(transport);

@@ -11,6 +11,7 @@ mod batch_lines;
 pub(crate) mod chat_assembler;
 pub(crate) mod checks;
 pub(crate) mod driver;
+mod fingerprint;
 pub(crate) mod fragments;
 pub mod hooks;
 pub(crate) mod reask;
