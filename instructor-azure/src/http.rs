@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,6 +63,8 @@ pub(crate) struct Core {
     default_route: Option<Arc<Route>>,
     /// User-Agent, Accept and Content-Type, built once.
     headers: FixedHeaders,
+    /// The length of the last body serialized: the next one starts with that much room.
+    body_size: AtomicUsize,
 }
 
 impl std::fmt::Debug for Core {
@@ -188,6 +191,7 @@ impl Core {
                 get: fixed_headers(false, false),
                 get_stream: fixed_headers(true, false),
             },
+            body_size: AtomicUsize::new(0),
         };
         core.default_route = match &core.target {
             // Azure needs a deployment in the URL; without a default each request names one.
@@ -294,7 +298,7 @@ impl Core {
             }
             (Target::OpenAi { .. }, _) => route.ctx.deployment.as_deref(),
         };
-        let body = serialize(&BodyView {
+        let body = self.serialize(&BodyView {
             body,
             model,
             stream,
@@ -350,6 +354,21 @@ impl Core {
             .multipart(form()?)
             .build()
             .map_err(|e| Error::transport("could not build the multipart upload", e))
+    }
+
+    /// Serializes a body into a buffer as long as the last one, trimmed if it had to grow: a body
+    /// lives until its reply's head arrives, and with thousands of requests in flight at once a
+    /// buffer doubled past its text is memory held for nothing.
+    fn serialize(&self, body: &BodyView<'_>) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.body_size.load(Ordering::Relaxed));
+        serde_json::to_writer(&mut out, body).map_err(|e| {
+            Error::Configuration(format!("the request body could not be serialized: {e}"))
+        })?;
+        self.body_size.store(out.len(), Ordering::Relaxed);
+        if out.capacity() - out.len() > out.len() / 8 {
+            out.shrink_to_fit();
+        }
+        Ok(out)
     }
 
     fn fixed_headers(&self, stream: bool, post: bool) -> &HeaderMap {
@@ -537,7 +556,9 @@ impl Core {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let wait = retry_after(resp.headers());
-                    let err = self.error_from(resp, &p.route, deadline).await;
+                    // Boxed: an error reply's reading is most of this future's size, and every
+                    // request in flight would carry that room for the rare reply that needs it.
+                    let err = Box::pin(self.error_from(resp, &p.route, deadline)).await;
                     if let (401, Auth::Token(cred), false, Some(token)) =
                         (status, &self.auth, reauthenticated, &credential.token)
                     {
@@ -657,9 +678,9 @@ impl Core {
         if content_type.contains("json") {
             // The server ignored `stream` or answered with an error object.
             let status = resp.status().as_u16();
-            let bytes = self
-                .read_body(resp, &p.route, self.cfg.max_response_bytes, false, deadline)
-                .await?;
+            // Boxed, as `execute` boxes an error reply's reading: rare, and large.
+            let cap = self.cfg.max_response_bytes;
+            let bytes = Box::pin(self.read_body(resp, &p.route, cap, false, deadline)).await?;
             return Err(match serde_json::from_slice::<Value>(&bytes) {
                 Ok(json) if json.get("error").is_some() => {
                     map_error_json(status, &json, None, None, &p.route.ctx)
@@ -819,11 +840,6 @@ impl serde::Serialize for BodyView<'_> {
         }
         map.end()
     }
-}
-
-fn serialize(body: &BodyView<'_>) -> Result<Vec<u8>> {
-    serde_json::to_vec(body)
-        .map_err(|e| Error::Configuration(format!("the request body could not be serialized: {e}")))
 }
 
 /// [`fixed_headers`] for each kind of request.
