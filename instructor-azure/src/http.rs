@@ -402,6 +402,41 @@ impl Core {
         }
     }
 
+    /// The request of one attempt to `url`: the fixed headers, the body, and the credential when
+    /// it goes to the endpoint's origin.
+    fn request(
+        &self,
+        lane: &LaneGuard,
+        p: &Prepared,
+        method: &Method,
+        url: &Url,
+        stream: bool,
+        credential: Option<&(HeaderName, HeaderValue)>,
+    ) -> std::result::Result<reqwest::Request, Failed> {
+        let post = method == Method::POST;
+        let upload = p.form.as_ref().filter(|_| post);
+        let mut req = match upload {
+            Some(form) => Self::upload_request(lane.client(), url, form).map_err(Failed::stop)?,
+            None => reqwest::Request::new(method.clone(), url.clone()),
+        };
+        // The fixed headers, built once per client: a copy, no parsing or hashing per request.
+        // An upload keeps the multipart content type its form set.
+        let fixed = self.fixed_headers(stream, post && upload.is_none());
+        if upload.is_some() {
+            req.headers_mut().extend(fixed.clone());
+        } else {
+            *req.headers_mut() = fixed.clone();
+        }
+        if post && upload.is_none() {
+            // `Bytes`: shared, not copied, on a retry or redirect.
+            *req.body_mut() = Some(reqwest::Body::from(p.body.clone()));
+        }
+        if let Some((name, value)) = credential {
+            req.headers_mut().insert(name.clone(), value.clone());
+        }
+        Ok(req)
+    }
+
     /// One attempt: sends, following redirects by hand; credentials go only to the first origin.
     async fn attempt(
         &self,
@@ -416,33 +451,19 @@ impl Core {
         let mut method = p.method.clone();
         let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
-            let post = method == Method::POST;
-            let upload = p.form.as_ref().filter(|_| post);
-            let mut req = match upload {
-                Some(form) => {
-                    Self::upload_request(lane.client(), url.as_ref(), form).map_err(Failed::stop)?
-                }
-                None => reqwest::Request::new(method.clone(), url.as_ref().clone()),
-            };
-            // The fixed headers, built once per client: a copy, no parsing or hashing per request.
-            // An upload keeps the multipart content type its form set.
-            let fixed = self.fixed_headers(stream, post && upload.is_none());
-            if upload.is_some() {
-                req.headers_mut().extend(fixed.clone());
-            } else {
-                *req.headers_mut() = fixed.clone();
-            }
-            if post && upload.is_none() {
-                // `Bytes`: shared, not copied, on a retry or redirect.
-                *req.body_mut() = Some(reqwest::Body::from(p.body.clone()));
-            }
-            // Credentials only to the endpoint's origin (the first URL, or a redirect back to it).
+            // Built by a plain function and handed straight to reqwest: a request held in a local
+            // here would keep its 264 bytes in this future while the reply is awaited.
             let to_origin = matches!(url, Cow::Borrowed(_)) || same_origin(&url, first);
-            if let (Some((name, value)), true) = (&credential.header, to_origin) {
-                req.headers_mut().insert(name.clone(), value.clone());
-            }
+            let pending = lane.client().execute(self.request(
+                lane,
+                p,
+                &method,
+                &url,
+                stream,
+                credential.header.as_ref().filter(|_| to_origin),
+            )?);
             let (limit, by_deadline) = self.wait_limit(deadline);
-            let resp = match tokio::time::timeout(limit, lane.client().execute(req)).await {
+            let resp = match tokio::time::timeout(limit, pending).await {
                 Err(_) if by_deadline => return Err(Failed::stop(self.deadline_error(&p.route))),
                 Err(_) => {
                     return Err(Failed::stop(Error::Timeout {
@@ -550,37 +571,60 @@ impl Core {
         let mut reauthenticated = false;
         loop {
             let credential = self.credential(&p.route, deadline).await?;
-            let attempt = self.attempt(lane, p, stream, &credential, deadline).await;
-            let (err, server_wait) = match attempt {
-                Ok(resp) if resp.status().is_success() => return Ok(resp),
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let wait = retry_after(resp.headers());
-                    // Boxed: an error reply's reading is most of this future's size, and every
-                    // request in flight would carry that room for the rare reply that needs it.
-                    let err = Box::pin(self.error_from(resp, &p.route, deadline)).await;
-                    if let (401, Auth::Token(cred), false, Some(token)) =
-                        (status, &self.auth, reauthenticated, &credential.token)
-                    {
-                        // The token may have been revoked early: forget it (unless another
-                        // request already did) and try once more with a fresh one.
-                        cred.invalidate_token(token).await;
-                        reauthenticated = true;
-                        continue;
+            let (err, server_wait) =
+                match self.attempt(lane, p, stream, &credential, deadline).await {
+                    Ok(resp) if resp.status().is_success() => return Ok(resp),
+                    // Boxed: reading an error reply is most of what this future would otherwise
+                    // hold, and every request in flight would carry that room for the rare reply
+                    // that needs it.
+                    Ok(resp) => {
+                        let again = !reauthenticated;
+                        match Box::pin(self.refusal(resp, &p.route, &credential, again, deadline))
+                            .await
+                        {
+                            Refusal::Reauthenticate => {
+                                reauthenticated = true;
+                                continue;
+                            }
+                            Refusal::Retry(err, wait) => (err, wait),
+                            Refusal::Final(err) => return Err(err),
+                        }
                     }
-                    if !retryable_status(status) {
-                        return Err(err);
-                    }
-                    (err, wait)
-                }
-                Err(Failed { error, retry: true }) => (error, None),
-                Err(Failed { error, .. }) => return Err(error),
-            };
+                    Err(Failed { error, retry: true }) => (error, None),
+                    Err(Failed { error, .. }) => return Err(error),
+                };
             match retries.next_wait(server_wait) {
                 // A wait that would end past the deadline is not begun.
                 Some(wait) if Instant::now() + wait < deadline => tokio::time::sleep(wait).await,
                 _ => return Err(err),
             }
+        }
+    }
+
+    /// What a non-2xx reply means for the next attempt. A 401 to an Entra ID token may be a token
+    /// revoked early: it is forgotten (unless another request already did) and tried once more
+    /// with a fresh one, when `reauthenticate` allows.
+    async fn refusal(
+        &self,
+        resp: Response,
+        route: &Route,
+        credential: &Credential,
+        reauthenticate: bool,
+        deadline: Instant,
+    ) -> Refusal {
+        let status = resp.status().as_u16();
+        let wait = retry_after(resp.headers());
+        let err = self.error_from(resp, route, deadline).await;
+        if let (401, Auth::Token(cred), true, Some(token)) =
+            (status, &self.auth, reauthenticate, &credential.token)
+        {
+            cred.invalidate_token(token).await;
+            return Refusal::Reauthenticate;
+        }
+        if retryable_status(status) {
+            Refusal::Retry(err, wait)
+        } else {
+            Refusal::Final(err)
         }
     }
 
@@ -778,6 +822,16 @@ struct Credential {
     header: Option<(HeaderName, HeaderValue)>,
     /// The Entra ID token in `header`, if that is what it is.
     token: Option<Secret>,
+}
+
+/// What [`Core::refusal`] makes of a non-2xx reply.
+enum Refusal {
+    /// The token was forgotten: try again at once with a fresh one.
+    Reauthenticate,
+    /// Worth another attempt, after the server's wait if it named one.
+    Retry(Error, Option<Duration>),
+    /// The reply's error, final.
+    Final(Error),
 }
 
 /// An attempt that got no usable reply, and whether trying again may help.
