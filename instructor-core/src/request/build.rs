@@ -2,6 +2,8 @@
 //! the mode's fields) or the Responses API (`instructions`, `input` items, `max_output_tokens`,
 //! `reasoning`).
 
+use std::sync::OnceLock;
+
 use serde_json::{json, Value};
 
 use crate::message::Message;
@@ -32,9 +34,15 @@ pub(crate) fn build(
     messages: Vec<Message>,
     options: BodyOptions,
 ) -> RequestBody {
+    // A body lives as long as its extraction (a re-ask appends to it): it is built with room for
+    // the fields it gets and no more (each takes 96 bytes).
+    let room = mode_fields.len()
+        + usize::from(options.one_tool_call)
+        + usize::from(options.stream) * (1 + usize::from(options.stream_usage))
+        + request.extra.len();
     let mut body = match options.api {
-        Api::ChatCompletions => chat(request, model, messages),
-        Api::Responses => responses(request, model, messages),
+        Api::ChatCompletions => chat(request, model, messages, room),
+        Api::Responses => responses(request, model, messages, room),
     };
     for (k, v) in mode_fields {
         body.insert(*k, v.clone());
@@ -45,10 +53,7 @@ pub(crate) fn build(
     if options.stream {
         body.insert("stream", Field::Json(json!(true)));
         if options.stream_usage {
-            body.insert(
-                "stream_options",
-                Field::Json(json!({"include_usage": true})),
-            );
+            body.insert("stream_options", include_usage());
         }
     }
     for (k, v) in &request.extra {
@@ -57,19 +62,30 @@ pub(crate) fn build(
     body
 }
 
-fn empty(endpoint: Endpoint, messages: Vec<Message>, extra: usize) -> RequestBody {
+/// `{"include_usage": true}`, serialized once and shared: as a `Value` it was an `IndexMap` built
+/// and kept for every streamed request.
+fn include_usage() -> Field {
+    static SHARED: OnceLock<Field> = OnceLock::new();
+    SHARED
+        .get_or_init(|| Field::shared(&json!({"include_usage": true})))
+        .clone()
+}
+
+fn empty(endpoint: Endpoint, messages: Vec<Message>, fields: usize) -> RequestBody {
     RequestBody {
         endpoint,
-        fields: Vec::with_capacity(10 + extra),
+        fields: Vec::with_capacity(fields),
         messages,
     }
 }
 
+/// How many of `fields` have a value.
+fn count_set(fields: &[(&'static str, Option<Value>)]) -> usize {
+    fields.iter().filter(|(_, v)| v.is_some()).count()
+}
+
 /// Sets each field that has a value.
-fn put_all(
-    body: &mut RequestBody,
-    fields: impl IntoIterator<Item = (&'static str, Option<Value>)>,
-) {
+fn put_all<const N: usize>(body: &mut RequestBody, fields: [(&'static str, Option<Value>); N]) {
     for (k, v) in fields {
         if let Some(v) = v {
             body.insert(k, Field::Json(v));
@@ -77,35 +93,38 @@ fn put_all(
     }
 }
 
-fn chat(r: &Request, model: String, messages: Vec<Message>) -> RequestBody {
-    let mut body = empty(Endpoint::ChatCompletions, messages, r.extra.len());
+/// `room`: how many fields the caller adds after these.
+fn chat(r: &Request, model: String, messages: Vec<Message>, room: usize) -> RequestBody {
+    let sampling = [
+        ("temperature", r.temperature.map(|v| json!(v))),
+        ("top_p", r.top_p.map(|v| json!(v))),
+        ("max_tokens", r.max_tokens.map(|v| json!(v))),
+        (
+            "max_completion_tokens",
+            r.max_completion_tokens.map(|v| json!(v)),
+        ),
+        (
+            "reasoning_effort",
+            r.reasoning_effort.map(|e| json!(e.as_str())),
+        ),
+        ("seed", r.seed.map(|v| json!(v))),
+        ("store", r.store.map(Value::Bool)),
+        ("user", r.user.as_ref().map(|v| json!(v))),
+        ("stop", (!r.stop.is_empty()).then(|| json!(r.stop))),
+    ];
+    let mut body = empty(
+        Endpoint::ChatCompletions,
+        messages,
+        2 + count_set(&sampling) + room,
+    );
     body.insert("model", Field::Json(Value::String(model)));
     body.insert("messages", Field::Messages);
-    put_all(
-        &mut body,
-        [
-            ("temperature", r.temperature.map(|v| json!(v))),
-            ("top_p", r.top_p.map(|v| json!(v))),
-            ("max_tokens", r.max_tokens.map(|v| json!(v))),
-            (
-                "max_completion_tokens",
-                r.max_completion_tokens.map(|v| json!(v)),
-            ),
-            (
-                "reasoning_effort",
-                r.reasoning_effort.map(|e| json!(e.as_str())),
-            ),
-            ("seed", r.seed.map(|v| json!(v))),
-            ("store", r.store.map(Value::Bool)),
-            ("user", r.user.as_ref().map(|v| json!(v))),
-            ("stop", (!r.stop.is_empty()).then(|| json!(r.stop))),
-        ],
-    );
+    put_all(&mut body, sampling);
     body
 }
 
 /// The Responses API's body: the system messages become `instructions`, the rest `input`.
-fn responses(r: &Request, model: String, mut messages: Vec<Message>) -> RequestBody {
+fn responses(r: &Request, model: String, mut messages: Vec<Message>, room: usize) -> RequestBody {
     let mut instructions = Vec::new();
     messages.retain(|m| match m {
         Message::System { content, .. } => {
@@ -114,7 +133,24 @@ fn responses(r: &Request, model: String, mut messages: Vec<Message>) -> RequestB
         }
         _ => true,
     });
-    let mut body = empty(Endpoint::Responses, messages, r.extra.len());
+    let max_output = r.max_completion_tokens.or(r.max_tokens);
+    let sampling = [
+        ("temperature", r.temperature.map(|v| json!(v))),
+        ("top_p", r.top_p.map(|v| json!(v))),
+        ("max_output_tokens", max_output.map(|v| json!(v))),
+        (
+            "reasoning",
+            r.reasoning_effort.map(|e| json!({"effort": e.as_str()})),
+        ),
+        ("store", r.store.map(Value::Bool)),
+        ("user", r.user.as_ref().map(|v| json!(v))),
+    ];
+    let fixed = 2 + usize::from(!instructions.is_empty());
+    let mut body = empty(
+        Endpoint::Responses,
+        messages,
+        fixed + count_set(&sampling) + room,
+    );
     body.insert("model", Field::Json(Value::String(model)));
     if !instructions.is_empty() {
         body.insert(
@@ -123,21 +159,7 @@ fn responses(r: &Request, model: String, mut messages: Vec<Message>) -> RequestB
         );
     }
     body.insert("input", Field::Input);
-    let max_output = r.max_completion_tokens.or(r.max_tokens);
-    put_all(
-        &mut body,
-        [
-            ("temperature", r.temperature.map(|v| json!(v))),
-            ("top_p", r.top_p.map(|v| json!(v))),
-            ("max_output_tokens", max_output.map(|v| json!(v))),
-            (
-                "reasoning",
-                r.reasoning_effort.map(|e| json!({"effort": e.as_str()})),
-            ),
-            ("store", r.store.map(Value::Bool)),
-            ("user", r.user.as_ref().map(|v| json!(v))),
-        ],
-    );
+    put_all(&mut body, sampling);
     body
 }
 
@@ -185,5 +207,34 @@ mod tests {
             own.to_value()["messages"],
             json!([{"role": "user", "content": "b"}, {"role": "user", "content": "fix 2"}])
         );
+    }
+
+    #[test]
+    fn a_body_is_built_with_room_for_its_fields_only() {
+        let shared = Field::shared(&json!([{"type": "function"}]));
+        let mode_fields = [("tools", shared.clone()), ("tool_choice", shared)];
+        let sampled = Request::new("m")
+            .temperature(0.2)
+            .seed(7)
+            .extra("x", json!(1));
+        let system = Request::new("m").system("be brief");
+        for (request, api) in [
+            (Request::new("m"), Api::ChatCompletions),
+            (sampled.clone(), Api::ChatCompletions),
+            (sampled, Api::Responses),
+            (system, Api::Responses),
+        ] {
+            for (stream, one_tool_call) in [(false, false), (true, true)] {
+                let options = BodyOptions {
+                    api,
+                    stream,
+                    stream_usage: stream,
+                    one_tool_call,
+                };
+                let messages = request.messages.clone();
+                let body = build(&mode_fields, &request, "m".into(), messages, options);
+                assert_eq!(body.fields.capacity(), body.fields.len(), "{options:?}");
+            }
+        }
     }
 }
