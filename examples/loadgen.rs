@@ -30,6 +30,7 @@
 //!                       without either, https negotiates h2 or HTTP/1.1 by ALPN, http is HTTP/1.1
 //!   --streams-per-connection N  SDK: requests one HTTP/2 connection carries before another
 //!                       opens (`max_streams_per_connection`) [the SDK's default, 100]
+//!   --trace-rss MS      print the resident set size every MS milliseconds to stderr
 //!   --ca PATH           trust this PEM root too (the canned server's target/canned/tls/ca.pem)
 //!   --raw               no SDK: the same POST with reqwest alone (the SDK's HTTP client, built
 //!                       as the SDK builds it), the reply read to its end but not parsed
@@ -97,6 +98,7 @@ struct Args {
     partial: bool,
     events_per_stream: Option<u64>,
     streams_per_connection: Option<usize>,
+    trace_rss: Option<u64>,
     raw: Option<Raw>,
     version: Version,
     ca: Option<String>,
@@ -140,6 +142,7 @@ fn parse_args() -> Args {
         partial: false,
         events_per_stream: None,
         streams_per_connection: None,
+        trace_rss: None,
         raw: None,
         version: Version::Negotiated,
         ca: None,
@@ -186,6 +189,7 @@ fn parse_args() -> Args {
             "--ca" => a.ca = Some(value()),
             "--events-per-stream" => a.events_per_stream = Some(number(value()) as u64),
             "--streams-per-connection" => a.streams_per_connection = Some(number(value())),
+            "--trace-rss" => a.trace_rss = Some(number(value()).max(1) as u64),
             "-h" | "--help" => usage("help"),
             other => usage(&format!("unknown option {other}")),
         }
@@ -227,6 +231,21 @@ fn memory_kib() -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("VmHWM:"), field("VmRSS:"))
+}
+
+/// Prints the resident set size every `every` from a thread of its own, to stderr: when in the
+/// run the peak happens (the burst of requests going out, or the streams while they run).
+fn trace_rss(every: Duration) {
+    let start = Instant::now();
+    std::thread::spawn(move || loop {
+        let (_, rss) = memory_kib();
+        eprintln!(
+            "rss at {:.1} s: {:.1} MiB",
+            start.elapsed().as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+        std::thread::sleep(every);
+    });
 }
 
 /// One connection per in-flight request: lift the soft descriptor limit to the hard one.
@@ -626,6 +645,9 @@ fn main() {
             "loadgen: warning: {nofile} file descriptors allowed, fewer than concurrency {} needs",
             a.concurrency
         );
+    }
+    if let Some(every) = a.trace_rss {
+        trace_rss(Duration::from_millis(every));
     }
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = a.threads {
