@@ -451,9 +451,10 @@ impl Core {
         let mut method = p.method.clone();
         let mut last_status = 0;
         for _ in 0..=MAX_REDIRECTS {
+            // Credentials only to the endpoint's origin (the first URL, or a redirect back to it).
+            let to_origin = matches!(url, Cow::Borrowed(_)) || same_origin(&url, first);
             // Built by a plain function and handed straight to reqwest: a request held in a local
             // here would keep its 264 bytes in this future while the reply is awaited.
-            let to_origin = matches!(url, Cow::Borrowed(_)) || same_origin(&url, first);
             let pending = lane.client().execute(self.request(
                 lane,
                 p,

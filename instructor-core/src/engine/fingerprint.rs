@@ -5,6 +5,9 @@
 //! a tag of its kind, each string and byte string with its length, each sequence, map and struct
 //! closed by an end tag, so two values fingerprint alike only if they serialize alike (or collide,
 //! at odds of 2⁻⁶⁴ per comparison with a seed drawn per process).
+//!
+//! Why no crate: the one serde-to-hash serializer published (`hashing-serializer`) feeds
+//! cryptographic `digest::Update`s, not a `Hasher`, and is a pre-release.
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -59,16 +62,9 @@ impl<H: Hasher> Feed<H> {
 }
 
 /// `Serialize` impls can only fail through this; the fingerprint is then not taken.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("the value's Serialize impl failed")]
 pub(crate) struct Unfingerprintable;
-
-impl std::fmt::Display for Unfingerprintable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the value's Serialize impl failed")
-    }
-}
-
-impl std::error::Error for Unfingerprintable {}
 
 impl ser::Error for Unfingerprintable {
     fn custom<T: std::fmt::Display>(_: T) -> Self {
