@@ -103,6 +103,16 @@ fn chunks_for(mode: Mode, json: &str) -> Vec<Value> {
     }
 }
 
+/// The partials of `json` streamed as one `User` tool call in `chunk`-byte pieces (Tools mode).
+fn tool_call_partials(json: &str, chunk: usize) -> Vec<PartialUser> {
+    let transport = ScriptedTransport::new().stream(testing::tool_call_chunks("User", json, chunk));
+    Client::new(transport)
+        .create_partial::<User>(request())
+        .unwrap()
+        .map(|p| p.unwrap())
+        .collect()
+}
+
 #[test]
 fn partials_grow_and_the_final_value_is_validated_in_every_streamable_mode() {
     for mode in [
@@ -152,13 +162,7 @@ fn text_the_partial_does_not_show_yields_no_new_partial() {
     // An unknown key and a null change the JSON read so far, not the partial: nothing is yielded
     // for them, so each partial differs from the one before.
     let json = r#"{"name":"Jason","notes":{"seen":[1,2,3],"by":"someone"},"bio":null,"age":25}"#;
-    let transport = ScriptedTransport::new().stream(testing::tool_call_chunks("User", json, 3));
-    let client = Client::new(transport);
-    let partials: Vec<PartialUser> = client
-        .create_partial::<User>(request())
-        .unwrap()
-        .map(|p| p.unwrap())
-        .collect();
+    let partials = tool_call_partials(json, 3);
     assert!(partials.windows(2).all(|w| w[0] != w[1]), "{partials:#?}");
     let named = |name: &str, age| PartialUser {
         name: Some(name.into()),
@@ -172,13 +176,7 @@ fn text_the_partial_does_not_show_yields_no_new_partial() {
 
 #[test]
 fn the_first_partial_shows_the_name_before_the_rest() {
-    let transport = ScriptedTransport::new().stream(testing::tool_call_chunks("User", JASON, 4));
-    let client = Client::new(transport);
-    let partials: Vec<PartialUser> = client
-        .create_partial::<User>(request())
-        .unwrap()
-        .map(|p| p.unwrap())
-        .collect();
+    let partials = tool_call_partials(JASON, 4);
     assert_eq!(partials[0], PartialUser::default(), "the object has opened");
     assert!(partials[1]
         .name

@@ -64,7 +64,7 @@ impl<H: Hasher> Feed<H> {
 /// `Serialize` impls can only fail through this; the fingerprint is then not taken.
 #[derive(Debug, thiserror::Error)]
 #[error("the value's Serialize impl failed")]
-pub(crate) struct Unfingerprintable;
+struct Unfingerprintable;
 
 impl ser::Error for Unfingerprintable {
     fn custom<T: std::fmt::Display>(_: T) -> Self {
